@@ -1,0 +1,1 @@
+"""Numba kernels: functions over int32/float32 arrays and scalars, nothing else."""

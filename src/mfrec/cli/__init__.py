@@ -1,0 +1,36 @@
+"""The ``mfrec`` command line."""
+
+from __future__ import annotations
+
+import signal
+
+import typer
+
+from .demo import demo
+from .evaluate import evaluate
+from .query import predict, recommend
+from .train import train
+
+app = typer.Typer(
+    name="mfrec",
+    help="Rating prediction and recommendation by matrix factorization.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(train)
+app.command()(predict)
+app.command()(recommend)
+app.command()(evaluate)
+app.command()(demo)
+
+
+def _terminate(signum, frame):
+    # Unwind like Ctrl-C so atomic writes remove their temporary files.
+    raise SystemExit(128 + signum)
+
+
+def main() -> None:
+    """Run the command line, turning SIGTERM into a clean exit."""
+    signal.signal(signal.SIGTERM, _terminate)
+    app()

@@ -1,0 +1,86 @@
+"""``mfrec train``: read a ratings file, fit a model, save it."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..data import read_ratings
+from ..models import MatrixFactorization
+from . import _reading as r
+from ._common import FormatOption, OutputFormat, QuietOption, VerboseOption, handle_errors, print_json, reading_options
+
+Hyper = "Model"
+
+
+@handle_errors
+def train(
+    ratings: Annotated[Path, typer.Argument(help="Ratings file: CSV, TSV, '::'-separated or Parquet.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the model file.")],
+    factors: Annotated[int, typer.Option(help="Latent factors per user and item.", rich_help_panel=Hyper)] = 100,
+    epochs: Annotated[int, typer.Option(help="Passes over the training ratings.", rich_help_panel=Hyper)] = 60,
+    learning_rate: Annotated[float, typer.Option(help="SGD step size.", rich_help_panel=Hyper)] = 0.01,
+    regularization: Annotated[float, typer.Option(help="L2 weight of the factors.", rich_help_panel=Hyper)] = 0.1,
+    bias_regularization: Annotated[float, typer.Option(help="L2 weight of the biases.", rich_help_panel=Hyper)] = 0.02,
+    init_std: Annotated[float, typer.Option(help="Standard deviation of the initial factors.", rich_help_panel=Hyper)] = 0.1,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same model.", rich_help_panel=Hyper)] = 42,
+    sep: r.Sep = None,
+    header: r.Header = "auto",
+    encoding: r.Encoding = "utf-8",
+    on_bad_lines: r.OnBadLines = r.BadLines.error,
+    duplicates: r.DuplicatesOpt = r.Duplicates.last,
+    rating_scale: r.RatingScale = None,
+    user_column: r.UserCol = None,
+    item_column: r.ItemCol = None,
+    rating_column: r.RatingCol = None,
+    output_format: FormatOption = OutputFormat.text,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = 0,
+) -> None:
+    """Train a matrix-factorization model on a ratings file and save it."""
+    options = reading_options(sep, header, encoding, on_bad_lines, duplicates, rating_scale, user_column, item_column, rating_column)
+    started = time.perf_counter()
+    data = read_ratings(ratings, **options)
+    read_seconds = time.perf_counter() - started
+    if output_format is OutputFormat.text and not quiet:
+        typer.echo(data.summary(), err=True)
+
+    model = MatrixFactorization(
+        factors=factors, epochs=epochs, learning_rate=learning_rate, regularization=regularization,
+        bias_regularization=bias_regularization, init_std=init_std, seed=seed,
+    )
+    show_progress = not quiet and sys.stderr.isatty()
+    model.fit(data, progress=show_progress)
+    model.save(output)
+    summary = _summary(model, data, output, read_seconds)
+    if output_format is OutputFormat.json:
+        print_json(summary)
+    elif not quiet:
+        typer.echo(
+            f"trained {factors} factors for {epochs} epochs in {summary['fit_seconds']:.2f} s "
+            f"(training RMSE {summary['train_rmse']}); model written to {output}"
+        )
+
+
+def _summary(model, data, output: Path, read_seconds: float) -> dict:
+    fit_seconds = model.fit_seconds_
+    processed = len(data) * model.epochs
+    return {
+        "model": str(output),
+        "ratings": data.report.to_dict(),
+        "users": model.n_users,
+        "items": model.n_items,
+        "rating_scale": None if model.rating_scale_ is None else list(model.rating_scale_),
+        "params": model.get_params(),
+        "threads": 1,
+        "read_seconds": round(read_seconds, 4),
+        "fit_seconds": round(fit_seconds, 4),
+        "ratings_per_second": round(processed / fit_seconds) if fit_seconds > 0 else None,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "train_rmse": round(model.history_[-1]["train_rmse"], 6) if model.history_ else None,
+    }
