@@ -1,0 +1,5 @@
+"""Allow ``python -m mfrec``."""
+
+from .cli import main
+
+main()
