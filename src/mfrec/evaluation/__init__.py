@@ -1,6 +1,31 @@
-"""Evaluation: rating-accuracy metrics and model evaluation on held-out ratings."""
+"""Evaluation: rating-accuracy and ranking metrics, and model evaluation on held-out ratings."""
 
 from ._evaluate import evaluate
+from ._ranking_eval import RankingReport, evaluate_ranking
 from .accuracy import mae, rmse
+from .ranking import (
+    average_precision_at_k,
+    catalog_coverage,
+    hit_rate_at_k,
+    ndcg_at_k,
+    precision_at_k,
+    recall_at_k,
+    reciprocal_rank_at_k,
+    relevance_matrix,
+)
 
-__all__ = ["evaluate", "mae", "rmse"]
+__all__ = [
+    "RankingReport",
+    "average_precision_at_k",
+    "catalog_coverage",
+    "evaluate",
+    "evaluate_ranking",
+    "hit_rate_at_k",
+    "mae",
+    "ndcg_at_k",
+    "precision_at_k",
+    "recall_at_k",
+    "reciprocal_rank_at_k",
+    "relevance_matrix",
+    "rmse",
+]
