@@ -7,6 +7,7 @@ import csv
 import io
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -17,9 +18,17 @@ from ..exceptions import InputError
 SNIFF_BYTES = 1 << 16
 SNIFF_LINES = 50
 _CANDIDATE_SEPARATORS = ("::", "\t", ",", ";", "|")
+_QUOTED_SEPARATORS = (",", ";", "|")
 WHITESPACE = "whitespace"
-_NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
-_UNIT_SEPARATOR = "\x1f"
+# ASCII digits only, the same rule as the RE2 engine that checks the ratings column.
+_NUMBER = re.compile(r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$")
+# Control characters that stand in for a multi-character or whitespace separator.
+_STAND_INS = ("\x1f", "\x1e", "\x1d", "\x1c", "\x01", "\x02")
+# Line breaks as pyarrow and the csv module see them. str.splitlines would also split
+# on U+0085 and U+2028, which are ordinary characters inside a field.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Field breaks of sep="whitespace": runs of spaces and tabs, not other Unicode spaces.
+_BLANKS = re.compile(r"[ \t]+")
 
 
 @dataclass
@@ -30,71 +39,119 @@ class ParsedText:
     names: list[str]
     separator: str
     header: bool
+    n_columns: int
     invalid_rows: list[str] = field(default_factory=list)
     locator: LineLocator | None = None
 
 
-def read_text(path: str, *, sep: str | None, header: bool | str, encoding: str) -> ParsedText:
+def check_encoding(encoding: str) -> None:
+    """Raise ValueError for an encoding name that Python does not know."""
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise ValueError(
+            f"encoding {encoding!r} is not a known text encoding; use a name such as "
+            f"'utf-8', 'latin-1' or 'cp1252'"
+        ) from None
+
+
+def read_text(
+    path: str, *, sep: str | None, header: bool | str, encoding: str, rating_field: int | None = None
+) -> ParsedText:
     """Parse a delimited text file into a table of string columns."""
-    head_lines = _head_lines(path, encoding)
-    if not head_lines:
+    head = _head_lines(path, encoding)
+    if not head:
         raise InputError(f"no ratings found in {path}: the file is empty", source=path)
-    separator = sep if sep is not None else detect_separator(head_lines, path)
-    first = split_line(head_lines[0], separator)
-    second = split_line(head_lines[1], separator) if len(head_lines) > 1 else None
-    has_header = detect_header(first, second) if header == "auto" else bool(header)
-    if has_header and len(head_lines) == 1:
+    lines = [text for _, text in head]
+    separator = sep if sep is not None else detect_separator(lines, path)
+    first = split_line(lines[0], separator)
+    second = split_line(lines[1], separator) if len(lines) > 1 else None
+    if header == "auto":
+        usual = _usual_field_count(lines[1:] or lines, separator, prefer=len(first))
+        # A header names every column: a first line with another field count is data.
+        has_header = len(first) == usual and detect_header(first, second, rating_field)
+    else:
+        has_header = bool(header)
+    if has_header and len(lines) == 1:
         raise InputError(
-            f"no ratings found in {path}: the file holds only the header line {head_lines[0]!r}",
+            f"no ratings found in {path}: the file contains only the header line {lines[0]!r}",
             source=path,
-            line=1,
+            line=head[0][0],
         )
-    names = [_clean_name(n) for n in first] if has_header else [f"column {k}" for k in range(len(first))]
-    n_columns = len(second) if has_header and second is not None else len(first)
-    table, invalid = _parse(path, separator, has_header, encoding, n_columns)
-    locator = LineLocator(path, separator, has_header, encoding, invalid)
-    return ParsedText(table, names, separator, has_header, invalid, locator)
+    data_lines = lines[1:] if has_header else lines
+    n_columns = _usual_field_count(data_lines, separator, prefer=len(first))
+    names = [_clean_name(n) for n in first] if has_header else []
+    names = (names + [f"column {k}" for k in range(len(names), n_columns)])[:n_columns]
+    skip = head[0][0] if has_header else 0
+    source, delimiter = _arrow_source(path, separator, encoding)
+    table, invalid = _parse(path, source, delimiter, skip, n_columns)
+    locator = LineLocator(path, source, delimiter, skip, n_columns, encoding)
+    return ParsedText(table, names, separator, has_header, n_columns, invalid, locator)
 
 
-def _head_lines(path: str, encoding: str) -> list[str]:
+def _head_lines(path: str, encoding: str) -> list[tuple[int, str]]:
+    """Return up to SNIFF_LINES non-blank (line number, text) pairs from the start of the file."""
     with open(path, "rb") as handle:
         raw = handle.read(SNIFF_BYTES)
         complete = len(raw) < SNIFF_BYTES or not handle.read(1)
     if not complete:
         cut = raw.rfind(b"\n")
         raw = raw[: cut + 1] if cut > 0 else raw
-    text = decode_or_raise(raw, encoding, path)
-    lines = [line for line in text.splitlines() if line.strip()]
-    return lines[:SNIFF_LINES]
+    text = decode_or_raise(raw, encoding, path, final=complete)
+    numbered = enumerate(_LINE_BREAK.split(text), start=1)
+    return [(number, line) for number, line in numbered if line.strip()][:SNIFF_LINES]
 
 
-def decode_or_raise(raw: bytes, encoding: str, path: str) -> str:
-    """Decode bytes strictly; a failure names the line and suggests an encoding."""
-    codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+def _codec(encoding: str) -> str:
+    return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+
+
+def decode_or_raise(raw: bytes, encoding: str, path: str, *, final: bool = True) -> str:
+    """Decode bytes strictly; a failure names the line and suggests an encoding.
+
+    With ``final=False`` an incomplete character at the end of ``raw`` is left out
+    instead of being reported, for reading the start of a longer file.
+    """
+    decoder = codecs.getincrementaldecoder(_codec(encoding))(errors="strict")
     try:
-        return raw.decode(codec)
+        return decoder.decode(raw, final=final)
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
+        start = exc.start + (len(raw) - len(exc.object))
+        line = raw.count(b"\n", 0, start) + 1
         raise InputError(
-            f"cannot decode {path} as {encoding}: invalid byte 0x{raw[exc.start]:02x} on "
-            f"line {line} (byte offset {exc.start}); pass the file's encoding, for example "
+            f"cannot decode {path} as {encoding}: invalid byte 0x{raw[start]:02x} on "
+            f"line {line} (byte offset {start}); pass the file's encoding, for example "
             f"encoding='latin-1' (CLI: --encoding latin-1)",
             source=path,
             line=line,
         ) from None
+    except UnicodeError as exc:
+        # Raised without a position, for example by UTF-16 when the BOM is missing.
+        raise InputError(
+            f"cannot decode {path} as {encoding}: {exc}; pass the file's encoding, for "
+            f"example encoding='utf-16-le' (CLI: --encoding utf-16-le)",
+            source=path,
+            line=1,
+        ) from None
 
 
 def detect_separator(lines: list[str], path: str) -> str:
-    """Return the separator that splits every sampled line into the same number (>= 3) of fields."""
+    """Return the separator that splits the most sampled lines into the same number (>= 3) of fields.
+
+    Candidates are ``::``, tab, ``,``, ``;`` and ``|``, earlier ones winning ties; the
+    odd lines are reported as bad lines later. Runs of spaces are the last resort.
+    """
+    best, best_seen = None, 0
     for candidate in _CANDIDATE_SEPARATORS:
-        counts = {len(split_line(line, candidate)) for line in lines}
-        if len(counts) == 1 and min(counts) >= 3:
-            return candidate
-    for candidate in _CANDIDATE_SEPARATORS:
-        counts = [len(split_line(line, candidate)) for line in lines]
-        if min(counts) >= 3:
-            return candidate  # consistent enough: the odd lines are reported as bad
-    if all(len(line.split()) >= 3 for line in lines):
+        counts = Counter(len(split_line(line, candidate)) for line in lines)
+        usual, seen = counts.most_common(1)[0]
+        if usual >= 3 and seen > best_seen:
+            best, best_seen = candidate, seen
+    if best is not None:
+        return best
+    counts = Counter(len(split_line(line, WHITESPACE)) for line in lines)
+    usual, seen = counts.most_common(1)[0]
+    if usual >= 3:
         return WHITESPACE
     raise InputError(
         f"cannot detect the separator of {path}: line 1 is {lines[0][:80]!r}; expected at "
@@ -105,23 +162,39 @@ def detect_separator(lines: list[str], path: str) -> str:
     )
 
 
+def _usual_field_count(lines: list[str], separator: str, prefer: int | None = None) -> int:
+    """Return the most common number of fields; ties go to ``prefer``, else to the count seen first."""
+    counts = Counter(len(split_line(line, separator)) for line in lines)
+    top = max(counts.values())
+    if prefer is not None and counts.get(prefer) == top:
+        return prefer
+    return max(counts, key=counts.__getitem__)
+
+
 def split_line(line: str, separator: str) -> list[str]:
-    """Split one line the way the parser will, honouring double quotes for one-character separators."""
+    """Split one line the way the parser will, honouring double quotes for ``,``, ``;`` and ``|``."""
     if separator == WHITESPACE:
-        return line.split()
+        return _BLANKS.split(line.strip(" \t")) if line.strip(" \t") else [""]
+    if separator in _QUOTED_SEPARATORS:
+        return next(csv.reader([line], delimiter=separator, strict=False), [""])
     if len(separator) == 1:
-        return next(csv.reader([line], delimiter=separator))
+        return next(csv.reader([line], delimiter=separator, quoting=csv.QUOTE_NONE), [""])
     return line.split(separator)
 
 
-def detect_header(first: list[str], second: list[str] | None) -> bool:
-    """Return True when the first line looks like column names rather than a rating."""
-    rating_field = first[2] if len(first) > 2 else first[-1]
-    if _NUMBER.match(rating_field):
+def detect_header(first: list[str], second: list[str] | None, rating_field: int | None = None) -> bool:
+    """Return True when the first line looks like column names rather than a rating.
+
+    The first line is a header when its rating field is not a number and either the
+    second line's rating field is a number or no field of the first line is a number.
+    """
+    position = rating_field if rating_field is not None else 2
+    rating = first[position] if len(first) > position else first[-1]
+    if _NUMBER.match(rating):
         return False
     if second is None:
         return True
-    second_rating = second[2] if len(second) > 2 else second[-1]
+    second_rating = second[position] if len(second) > position else second[-1]
     # A non-number over a number is a header; two non-numbers are bad data, reported later.
     return bool(_NUMBER.match(second_rating)) or not any(_NUMBER.match(f) for f in first)
 
@@ -130,24 +203,25 @@ def _clean_name(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip('"')
 
 
-def _parse(
-    path: str, separator: str, has_header: bool, encoding: str, n_columns: int
-) -> tuple[pa.Table, list[str]]:
+def _parse(path: str, source, delimiter: str, skip: int, n_columns: int) -> tuple[pa.Table, list[str]]:
     invalid: list[str] = []
 
     def on_invalid(row) -> str:
         invalid.append(row.text)
         return "skip"
 
-    delimiter, source = _arrow_source(path, separator, encoding)
     read_options = pa_csv.ReadOptions(
-        skip_rows=1 if has_header else 0,
-        autogenerate_column_names=True,
-        encoding="utf8" if delimiter != separator or _is_utf8(encoding) else encoding,
+        skip_rows=skip,
+        # Fixed names fix the number of fields, so a bad first line cannot set it.
+        column_names=[f"f{k}" for k in range(n_columns)],
+        encoding="utf8",
         block_size=1 << 24,
+        use_threads=True,
     )
     parse_options = pa_csv.ParseOptions(
-        delimiter=delimiter, quote_char='"' if delimiter in ",;|" else False, invalid_row_handler=on_invalid
+        delimiter=delimiter,
+        quote_char='"' if delimiter in _QUOTED_SEPARATORS else False,
+        invalid_row_handler=on_invalid,
     )
     convert_options = pa_csv.ConvertOptions(
         # Every column as string, so IDs never pass through a number type.
@@ -156,55 +230,81 @@ def _parse(
         quoted_strings_can_be_null=False,
     )
     try:
-        table = pa_csv.read_csv(source, read_options, parse_options, convert_options)
+        table = pa_csv.read_csv(_reopen(source), read_options, parse_options, convert_options)
     except pa.ArrowInvalid as exc:
-        if "UTF8" in str(exc) or "utf8" in str(exc).lower():
+        if "utf8" in str(exc).lower():
             with open(path, "rb") as handle:
-                decode_or_raise(handle.read(), encoding, path)
-        raise InputError(f"cannot parse {path}: {exc}; check the separator (--sep) and quoting", source=path) from None
+                decode_or_raise(handle.read(), "utf-8", path)
+        raise InputError(
+            f"cannot parse {path}: {exc}; check the separator (--sep) and quoting",
+            source=path,
+            line=skip + 1,
+        ) from None
     return table, invalid
 
 
-def _arrow_source(path: str, separator: str, encoding: str):
-    """Return the one-character delimiter and a readable source for pyarrow."""
-    if len(separator) == 1 and separator != WHITESPACE:
-        return separator, path
+def _reopen(source):
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    return source
+
+
+def _arrow_source(path: str, separator: str, encoding: str) -> tuple[str | bytes, str]:
+    """Return what pyarrow reads (the path, or UTF-8 bytes) and its one-character delimiter.
+
+    UTF-8 files with a one-character separator are read by pyarrow directly. Other
+    encodings are decoded here, strictly, and multi-character or whitespace separators
+    are replaced by a control character that does not occur in the file.
+    """
+    direct = len(separator) == 1 and separator != WHITESPACE
+    if direct and codecs.lookup(encoding).name == "utf-8":
+        return path, separator
     with open(path, "rb") as handle:
-        raw = handle.read()
-    text = decode_or_raise(raw, encoding, path)
+        text = decode_or_raise(handle.read(), encoding, path)
+    if direct:
+        return text.encode("utf-8"), separator
+    stand_in = next((c for c in _STAND_INS if c not in text), None)
+    if stand_in is None:
+        raise InputError(
+            f"cannot read {path} with separator {separator!r}: the file contains every "
+            f"control character used in its place",
+            source=path,
+        )
     if separator == WHITESPACE:
         text = re.sub(r"(?m)^[ \t]+", "", text)
-        text = re.sub(r"[ \t]+", _UNIT_SEPARATOR, text)
+        text = re.sub(r"(?m)[ \t]+(?=\r?$)", "", text)
+        text = re.sub(r"[ \t]+", stand_in, text)
     else:
-        text = text.replace(separator, _UNIT_SEPARATOR)
-    return _UNIT_SEPARATOR, io.BytesIO(text.encode("utf-8"))
-
-
-def _is_utf8(encoding: str) -> bool:
-    return codecs.lookup(encoding).name == "utf-8"
+        text = text.replace(separator, stand_in)
+    return text.encode("utf-8"), stand_in
 
 
 class LineLocator:
-    """Find the physical line number of parsed rows; used only when reporting problems.
+    """Find the physical line numbers of parsed rows; used only when reporting problems.
 
     The parser drops the header, empty lines and malformed rows, so row ``k`` of the
-    table is not line ``k + 1``. This rescans the file once, in Python, on demand.
-    Lines of a quoted field that spans several lines are counted as one row.
+    table is not line ``k + 1``. This rescans the text once, in Python, on demand, with
+    the csv module set up like the parser: a row whose quoted field spans several lines
+    is numbered by the line it starts on.
     """
 
-    def __init__(self, path: str, separator: str, header: bool, encoding: str, invalid: list[str]):
+    def __init__(self, path: str, source, delimiter: str, skip: int, n_columns: int, encoding: str):
         self.path = path
-        self.separator = separator
-        self.header = header
+        self._source = source
+        self._delimiter = delimiter
+        self._skip = skip
+        self._n_columns = n_columns
         self.encoding = encoding
-        self.invalid = invalid
         self._row_lines: list[int] | None = None
         self._invalid_lines: list[int] | None = None
 
     def line_of_row(self, row: int) -> int:
         """Return the 1-based line number of table row ``row``."""
         self._scan()
-        return self._row_lines[row]
+        if row < len(self._row_lines):
+            return self._row_lines[row]
+        # NOTE: reached only if the csv module and pyarrow split the file differently.
+        return row + 1 + self._skip
 
     def invalid_lines(self) -> list[int]:
         """Return the 1-based line numbers of the malformed rows, in file order."""
@@ -212,44 +312,51 @@ class LineLocator:
         return self._invalid_lines
 
     def line_text(self, line: int) -> str:
-        """Return the text of one line, without its line ending."""
+        """Return the text of one physical line, without its line ending."""
         with open(self.path, "rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if number == line:
-                    return raw.decode(self.encoding if not _is_utf8(self.encoding) else "utf-8-sig", errors="replace").rstrip("\r\n")
-        return ""
+            lines = _LINE_BREAK.split(decode_or_raise(handle.read(), self.encoding, self.path))
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    def field_count(self, row_text: str) -> int:
+        """Return the number of fields in the text of a malformed row."""
+        if self._delimiter in _QUOTED_SEPARATORS:
+            reader = csv.reader(io.StringIO(row_text, newline=""), delimiter=self._delimiter, strict=False)
+            try:
+                return len(next(reader, []))
+            except csv.Error:
+                return row_text.count(self._delimiter) + 1
+        return row_text.count(self._delimiter) + 1
+
+    def display(self, row_text: str, separator: str) -> str:
+        """Return a malformed row's text with the original separator put back."""
+        if self._delimiter in _STAND_INS:
+            return row_text.replace(self._delimiter, " " if separator == WHITESPACE else separator)
+        return row_text
 
     def _scan(self) -> None:
         if self._row_lines is not None:
             return
-        with open(self.path, "rb") as handle:
-            text = decode_or_raise(handle.read(), self.encoding, self.path)
-        pending = list(self.invalid)
+        if isinstance(self._source, bytes):
+            text = self._source.decode("utf-8")
+        else:
+            with open(self.path, "rb") as handle:
+                text = decode_or_raise(handle.read(), self.encoding, self.path)
+        if self._delimiter in _QUOTED_SEPARATORS:
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter, strict=False)
+        else:
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter, quoting=csv.QUOTE_NONE)
         rows: list[int] = []
         invalid_lines: list[int] = []
-        started = not self.header
-        for number, line in enumerate(text.split("\n"), start=1):
-            line = line.rstrip("\r")
-            if not started:
-                started = bool(line)
-                continue
-            if not line:
-                continue
-            if pending and _normalise(line, self.separator) == pending[0]:
-                pending.pop(0)
-                invalid_lines.append(number)
-                continue
-            rows.append(number)
+        start = 1
+        try:
+            for record in reader:
+                if start > self._skip and record:
+                    (rows if len(record) == self._n_columns else invalid_lines).append(start)
+                start = reader.line_num + 1
+        except csv.Error:
+            invalid_lines.append(start)
         self._row_lines = rows
         self._invalid_lines = invalid_lines
-
-
-def _normalise(line: str, separator: str) -> str:
-    if separator == WHITESPACE:
-        return re.sub(r"[ \t]+", _UNIT_SEPARATOR, line.lstrip(" \t"))
-    if len(separator) > 1:
-        return line.replace(separator, _UNIT_SEPARATOR)
-    return line
 
 
 def is_parquet(path: str) -> bool:

@@ -24,6 +24,7 @@ ITEM_NAMES = ("item", "item_id", "itemid", "iid", "item id", "items", "movie", "
 RATING_NAMES = ("rating", "ratings", "score", "stars", "value", "rate", "book-rating", "book_rating", "overall")
 TIME_NAMES = ("timestamp", "time", "ts", "date", "datetime", "unixreviewtime", "unix_time")
 _MAX_REPORTED = 5
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass
@@ -32,6 +33,7 @@ class _Columns:
     item: pa.Array
     rating: pa.Array
     timestamp: pa.Array | None
+    explicit_time: bool = False
 
 
 def read_ratings(
@@ -93,8 +95,12 @@ def read_ratings(
     """
     _check_choice("on_bad_lines", on_bad_lines, ("error", "skip"))
     _check_choice("duplicates", duplicates, ("last", "mean", "error"))
+    _check_header(header)
+    _text.check_encoding(encoding)
     scale = _check_scale(rating_scale)
     if isinstance(source, (str, os.PathLike)):
+        if header == "auto" and any(isinstance(c, str) for c in (user, item, rating, timestamp)):
+            header = True  # a column given by name needs a header line
         loaded = _load_path(os.fspath(source), user, item, rating, timestamp, sep, header, encoding)
     else:
         loaded = _load_table(_to_arrow(source), user, item, rating, timestamp)
@@ -105,6 +111,11 @@ def read_ratings(
 def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+
+
+def _check_header(header) -> None:
+    if header != "auto" and not isinstance(header, bool):
+        raise ValueError(f"header must be 'auto', True or False, got {header!r}")
 
 
 def _check_scale(scale) -> tuple[float, float] | None:
@@ -141,7 +152,8 @@ def _load_path(path, user, item, rating, timestamp, sep, header, encoding):
     if _text.is_parquet(path):
         return _load_parquet(path, user, item, rating, timestamp)
     _check_sep(sep)
-    parsed = _text.read_text(path, sep=sep, header=header, encoding=encoding)
+    rating_field = rating if isinstance(rating, int) and not isinstance(rating, bool) else None
+    parsed = _text.read_text(path, sep=sep, header=header, encoding=encoding, rating_field=rating_field)
     names = dict(zip(parsed.table.column_names, parsed.names))
     table = parsed.table.rename_columns([names.get(c, c) for c in parsed.table.column_names])
     where = _Where(path, parsed.locator)
@@ -151,6 +163,7 @@ def _load_path(path, user, item, rating, timestamp, sep, header, encoding):
         separator=parsed.separator, header=parsed.header,
     )
     report.invalid_rows = parsed.invalid_rows  # type: ignore[attr-defined]
+    report.n_columns = parsed.n_columns  # type: ignore[attr-defined]
     return picked, report, where
 
 
@@ -178,12 +191,19 @@ def _to_arrow(source: Any) -> pa.Table:
     if isinstance(source, pa.RecordBatch):
         return pa.Table.from_batches([source])
     module = type(source).__module__.split(".")[0]
-    if module == "pandas":
-        return pa.Table.from_pandas(source, preserve_index=False)
-    if module == "polars":
-        return source.to_arrow()
-    if isinstance(source, Mapping):
-        return pa.table(dict(source))
+    try:
+        if module == "pandas":
+            return pa.Table.from_pandas(source, preserve_index=False)
+        if module == "polars":
+            return source.to_arrow()
+        if isinstance(source, Mapping):
+            return pa.table(dict(source))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise InputError(
+            f"cannot convert the {type(source).__name__} to columns: {exc}; give each column "
+            f"a single type (IDs all int or all str, ratings numbers)",
+            source=type(source).__name__,
+        ) from None
     raise TypeError(
         f"cannot read ratings from {type(source).__name__}; pass a file path, a pandas or "
         f"polars DataFrame, a pyarrow Table or a dict of columns"
@@ -211,6 +231,7 @@ def _pick_columns(table, user, item, rating, timestamp, has_header, source) -> _
     item_pos = _resolve(names, item, ITEM_NAMES, 1, "item", has_header, source)
     rating_pos = _resolve(names, rating, RATING_NAMES, 2, "rating", has_header, source)
     time_pos = None
+    explicit_time = timestamp is not None
     if timestamp is not None:
         time_pos = _resolve(names, timestamp, TIME_NAMES, 3, "timestamp", has_header, source)
     elif n >= 4:
@@ -223,6 +244,7 @@ def _pick_columns(table, user, item, rating, timestamp, has_header, source) -> _
     return _Columns(
         table.column(user_pos), table.column(item_pos), table.column(rating_pos),
         None if time_pos is None or time_pos in used else table.column(time_pos),
+        explicit_time,
     )
 
 
@@ -273,8 +295,8 @@ def _build(columns: _Columns, report: ReadReport, where: _Where, on_bad_lines, d
     problems: list[tuple[int, str]] = []
     users = _id_values(columns.user, "user", where, problems)
     items = _id_values(columns.item, "item", where, problems)
-    ratings = _rating_values(columns.rating, scale, problems)
-    stamps = _timestamp_values(columns.timestamp, problems)
+    ratings = _rating_values(columns.rating, scale, problems, where.source)
+    stamps = _timestamp_values(columns.timestamp, problems, columns.explicit_time, report)
     invalid_rows = getattr(report, "invalid_rows", [])
 
     _raise_or_skip(problems, invalid_rows, report, where, on_bad_lines, len(ratings))
@@ -309,6 +331,9 @@ def _id_values(column, role: str, where: _Where, problems: list) -> pa.Array:
     if pa.types.is_dictionary(kind):
         column = column.cast(kind.value_type)
         kind = column.type
+    if _is_string_view(kind):
+        column = column.cast(pa.string())
+        kind = column.type
     if pa.types.is_floating(kind):
         raise InputError(
             f"{role} IDs in {where.source} are floating-point numbers ({column.type}); IDs "
@@ -335,6 +360,11 @@ def _id_values(column, role: str, where: _Where, problems: list) -> pa.Array:
     return column
 
 
+def _is_string_view(kind) -> bool:
+    check = getattr(pa.types, "is_string_view", None)
+    return bool(check and check(kind))
+
+
 def _canonical(column: pa.Array) -> pa.Array:
     if pa.types.is_string(column.type):
         as_int = canonical_int_ids(column)
@@ -343,16 +373,20 @@ def _canonical(column: pa.Array) -> pa.Array:
     return column
 
 
-def _rating_values(column, scale, problems: list) -> np.ndarray:
+def _rating_values(column, scale, problems: list, source: str) -> np.ndarray:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if _is_string_view(column.type):
+        column = column.cast(pa.string())
     kind = column.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         text = pc.utf8_trim_whitespace(column.cast(pa.string()))
         numeric = pc.match_substring_regex(text, _text._NUMBER.pattern).to_numpy(zero_copy_only=False)
         values = np.full(len(text), np.nan)
         if numeric.any():
-            values[numeric] = pc.cast(text.filter(pa.array(numeric)), pa.float64()).to_numpy()
+            values[numeric] = _text_to_float(text.filter(pa.array(numeric)))
         for row in np.flatnonzero(~numeric):
             problems.append((int(row), f"rating {text[int(row)].as_py()!r} is not a number"))
     elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
@@ -361,11 +395,16 @@ def _rating_values(column, scale, problems: list) -> np.ndarray:
         for row in np.flatnonzero(~np.isfinite(values)):
             problems.append((int(row), f"rating {values[row]!r} is not a finite number"))
     else:
-        raise InputError(f"ratings have type {kind}; expected numbers")
-    finite = np.isfinite(values)
+        raise InputError(f"ratings in {source} have type {kind}; expected numbers", source=source)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        for row in np.flatnonzero(~finite & _numeric_mask(column)):
+        for row in np.flatnonzero(~np.isfinite(values) & _numeric_mask(column)):
             problems.append((int(row), f"rating {values[row]!r} is not a finite number"))
+    # Ratings are stored as float32: a finite float64 beyond its range would become inf.
+    too_large = np.isfinite(values) & (np.abs(values) > _FLOAT32_MAX)
+    for row in np.flatnonzero(too_large):
+        problems.append((int(row), f"rating {values[row]:g} is too large to store as float32"))
+    values = np.where(too_large, np.nan, values)
+    finite = np.isfinite(values)
     if scale is not None:
         low, high = scale
         outside = finite & ((values < low) | (values > high))
@@ -374,58 +413,99 @@ def _rating_values(column, scale, problems: list) -> np.ndarray:
     return values
 
 
+def _text_to_float(text: pa.Array) -> np.ndarray:
+    try:
+        return pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        # pyarrow rejects a few forms that the number pattern allows, such as "1e999".
+        return np.array([float(value) for value in text.to_pylist()], dtype=np.float64)
+
+
 def _numeric_mask(column) -> np.ndarray:
     text = pc.utf8_trim_whitespace(column.cast(pa.string()))
     return pc.match_substring_regex(text, _text._NUMBER.pattern).to_numpy(zero_copy_only=False)
 
 
-def _timestamp_values(column, problems: list) -> np.ndarray | None:
+def _timestamp_values(column, problems: list, explicit: bool, report: ReadReport) -> np.ndarray | None:
+    """Return timestamps as int64 seconds, or None when there is no usable time column.
+
+    A column given as ``timestamp=`` must parse: a value that does not is a bad line. A
+    fourth column found without being asked for is dropped, with a note in the report,
+    when some of its values are not times.
+    """
     if column is None:
         return None
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
+    if _is_string_view(column.type):
+        column = column.cast(pa.string())
     if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
-        return column.cast(pa.timestamp("s")).cast(pa.int64()).to_numpy(zero_copy_only=False)
-    if pa.types.is_string(column.type):
-        text = pc.utf8_trim_whitespace(column)
-        numeric = pc.match_substring_regex(text, _text._NUMBER.pattern)
-        if pc.all(numeric).as_py():
-            return pc.cast(text, pa.float64()).to_numpy().astype(np.int64)
-        try:
-            return pc.strptime(text, format="%Y-%m-%d %H:%M:%S", unit="s").cast(pa.int64()).to_numpy(zero_copy_only=False)
-        except pa.ArrowInvalid:
-            return None  # not a time column after all: ignore it rather than guess
-    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-        values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
-        return np.nan_to_num(values, nan=0).astype(np.int64)
-    return None
+        values, bad = column.cast(pa.timestamp("s")).cast(pa.int64()), pc.is_null(column)
+        values = values.fill_null(0).to_numpy(zero_copy_only=False)
+        bad = bad.to_numpy(zero_copy_only=False)
+    elif pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        raw = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        bad = ~np.isfinite(raw) | (np.abs(np.nan_to_num(raw)) >= 2.0**63)
+        values = np.where(bad, 0, raw).astype(np.int64)
+        if pa.types.is_integer(column.type):
+            values = np.where(bad, 0, column.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False))
+    elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        values, bad = _parse_time_text(pc.utf8_trim_whitespace(column.cast(pa.string())))
+    else:
+        bad = np.ones(len(column), dtype=bool)
+        values = np.zeros(len(column), dtype=np.int64)
+    if not bad.any():
+        return values
+    if not explicit:
+        report.notes.append(
+            f"the fourth column was not used as timestamps: {int(bad.sum())} of its values "
+            f"are not times; pass timestamp= to name the time column"
+        )
+        return None
+    for row in np.flatnonzero(bad):
+        problems.append((int(row), f"timestamp {column[int(row)].as_py()!r} is not a time"))
+    return values
+
+
+def _parse_time_text(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Parse integer seconds, decimal seconds or ``YYYY-MM-DD[ HH:MM:SS]`` text."""
+    values = np.zeros(len(text), dtype=np.int64)
+    bad = np.ones(len(text), dtype=bool)
+    integer = pc.match_substring_regex(text, r"^[+-]?[0-9]{1,18}$").to_numpy(zero_copy_only=False)
+    if integer.any():
+        values[integer] = pc.cast(text.filter(pa.array(integer)), pa.int64()).to_numpy()
+        bad[integer] = False
+    decimal = bad & pc.match_substring_regex(text, r"^[+-]?[0-9]{1,15}\.[0-9]*$").to_numpy(zero_copy_only=False)
+    if decimal.any():
+        values[decimal] = np.floor(pc.cast(text.filter(pa.array(decimal)), pa.float64()).to_numpy())
+        bad[decimal] = False
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
+        if not bad.any():
+            break
+        parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True).cast(pa.int64())
+        ok = bad & pc.is_valid(parsed).to_numpy(zero_copy_only=False)
+        values[ok] = parsed.fill_null(0).to_numpy(zero_copy_only=False)[ok]
+        bad &= ~ok
+    return values, bad
 
 
 def _raise_or_skip(problems, invalid_rows, report, where: _Where, on_bad_lines, n_rows) -> None:
     if not problems and not invalid_rows:
         return
     problems.sort()
-    locator = where.locator
-    invalid_lines = locator.invalid_lines() if (locator and invalid_rows) else []
-    entries = [(line, f"expected {_expected_fields(where)} fields, got {text!r}") for line, text in zip(invalid_lines, invalid_rows)]
+    entries = _field_count_entries(invalid_rows, report, where)
     entries += [(where.number(row), reason) for row, reason in problems[: 4 * _MAX_REPORTED]]
-    entries.sort()
-    if on_bad_lines == "skip":
-        report.skipped_lines = [line for line, _ in entries[:_MAX_REPORTED]]
-        count = len(invalid_rows) + len({row for row, _ in problems})
-        warnings.warn(
-            f"skipped {count} bad line(s) of {where.source} (first: "
-            f"{'; '.join(f'{_unit(where)} {n}: {why}' for n, why in entries[:3])})",
-            DataWarning,
-            stacklevel=4,
-        )
-        return
+    entries.sort(key=lambda entry: entry[0])
     total = len(invalid_rows) + len({row for row, _ in problems})
     shown = "; ".join(f"{_unit(where)} {n}: {why}" for n, why in entries[:_MAX_REPORTED])
+    if on_bad_lines == "skip":
+        report.skipped_lines = [line for line, _ in entries[:_MAX_REPORTED]]
+        warnings.warn(f"skipped {total} bad line(s) of {where.source}: {shown}", DataWarning, stacklevel=4)
+        return
     first_line = entries[0][0]
     preview = ""
-    if locator is not None:
-        preview = f" (line {first_line} reads {locator.line_text(first_line)[:80]!r})"
+    if where.locator is not None:
+        preview = f" (line {first_line} reads {where.locator.line_text(first_line)[:80]!r})"
     raise InputError(
         f"{total} bad line(s) in {where.source}: {shown}{preview}; fix the data, or pass "
         f"on_bad_lines='skip' (CLI: --on-bad-lines skip) to drop and count them",
@@ -434,12 +514,27 @@ def _raise_or_skip(problems, invalid_rows, report, where: _Where, on_bad_lines, 
     )
 
 
+def _field_count_entries(invalid_rows: list[str], report: ReadReport, where: _Where) -> list[tuple[int, str]]:
+    """Return (line, reason) for rows whose number of fields differs from the usual one."""
+    locator = where.locator
+    if not invalid_rows or locator is None:
+        return []
+    lines = locator.invalid_lines()[: len(invalid_rows)]
+    # NOTE: the rescan finds every malformed row unless the csv module splits the file
+    # differently from pyarrow; rows it misses are numbered after the last one found.
+    last = lines[-1] if lines else 1
+    lines += [last] * (len(invalid_rows) - len(lines))
+    expected = getattr(report, "n_columns", None)
+    entries = []
+    for line, text in list(zip(lines, invalid_rows))[: 4 * _MAX_REPORTED]:
+        got = locator.field_count(text)
+        shown = locator.display(text, report.separator or "")[:80]
+        entries.append((line, f"expected {expected} fields, got {got}: {shown!r}"))
+    return entries
+
+
 def _unit(where: _Where) -> str:
     return "line" if where.locator else "row"
-
-
-def _expected_fields(where: _Where) -> str:
-    return "the same number of"
 
 
 def _merge_duplicates(user_index, item_index, rating, stamp, n_items, policy, report, where, kept_rows):
@@ -478,7 +573,7 @@ def _merge_duplicates(user_index, item_index, rating, stamp, n_items, policy, re
         f"{merged} duplicate (user, item) rating(s) in {where.source} merged by "
         f"duplicates={policy!r}",
         DataWarning,
-        stacklevel=5,
+        stacklevel=4,
     )
     new_stamp = None if stamp is None else stamp[survivors]
     return user_index[survivors], item_index[survivors], rating[survivors], new_stamp
