@@ -10,7 +10,7 @@ from .exceptions import (
     NotFittedError,
     UnknownIdError,
 )
-from .models import MatrixFactorization
+from .models import ImplicitALS, MatrixFactorization
 from .persistence import load_model, save_model
 from .results import Predictions, Recommendations
 
@@ -20,6 +20,7 @@ __all__ = [
     "DataWarning",
     "DivergenceError",
     "IdMap",
+    "ImplicitALS",
     "InputError",
     "MatrixFactorization",
     "MfrecError",

@@ -38,6 +38,9 @@ class FactorizationModel:
         ``validation_rmse``.
     """
 
+    #: Name of the score ``recommend`` ranks by, reported in ``Recommendations.rule``.
+    recommend_rule = "predicted_rating"
+
     def _check_fitted(self) -> None:
         if getattr(self, "user_factors_", None) is None:
             raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit(ratings) first")
@@ -176,7 +179,7 @@ class FactorizationModel:
             np.concatenate(rows_rank) if rows_rank else np.zeros(0, dtype=np.int64),
             rows_item,
             np.concatenate(rows_score) if rows_score else np.zeros(0),
-            "predicted_rating",
+            self.recommend_rule,
             unknown,
         )
 
