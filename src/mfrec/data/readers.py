@@ -347,14 +347,14 @@ def _id_values(column, role: str, where: _Where, problems: list) -> pa.Array:
         else:
             column = column.cast(pa.int64())
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        column = pc.utf8_trim_whitespace(column.cast(pa.string()))
+        column = pc.utf8_trim_whitespace(column.cast(pa.string())).fill_null("")
     elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
         column = column.cast(pa.string())
     else:
         raise InputError(f"{role} IDs in {where.source} have type {kind}; use integers or strings", source=where.source)
     missing = pc.is_null(column)
     if pa.types.is_string(column.type):
-        missing = pc.or_(missing, pc.equal(column, ""))
+        missing = pc.or_kleene(missing, pc.equal(column, ""))
     for row in np.flatnonzero(missing.to_numpy(zero_copy_only=False)):
         problems.append((int(row), f"empty {role} ID"))
     return column
@@ -382,7 +382,7 @@ def _rating_values(column, scale, problems: list, source: str) -> np.ndarray:
         column = column.cast(pa.string())
     kind = column.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+        text = pc.utf8_trim_whitespace(column.cast(pa.string())).fill_null("")
         numeric = pc.match_substring_regex(text, _text._NUMBER.pattern).to_numpy(zero_copy_only=False)
         values = np.full(len(text), np.nan)
         if numeric.any():
@@ -393,12 +393,12 @@ def _rating_values(column, scale, problems: list, source: str) -> np.ndarray:
         values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
         values = np.where(pc.is_null(column).to_numpy(zero_copy_only=False), np.nan, values)
         for row in np.flatnonzero(~np.isfinite(values)):
-            problems.append((int(row), f"rating {values[row]!r} is not a finite number"))
+            problems.append((int(row), f"rating {float(values[row])} is not a finite number"))
     else:
         raise InputError(f"ratings in {source} have type {kind}; expected numbers", source=source)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         for row in np.flatnonzero(~np.isfinite(values) & _numeric_mask(column)):
-            problems.append((int(row), f"rating {values[row]!r} is not a finite number"))
+            problems.append((int(row), f"rating {text[int(row)].as_py()!r} is not a finite number"))
     # Ratings are stored as float32: a finite float64 beyond its range would become inf.
     too_large = np.isfinite(values) & (np.abs(values) > _FLOAT32_MAX)
     for row in np.flatnonzero(too_large):
@@ -422,7 +422,7 @@ def _text_to_float(text: pa.Array) -> np.ndarray:
 
 
 def _numeric_mask(column) -> np.ndarray:
-    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+    text = pc.utf8_trim_whitespace(column.cast(pa.string())).fill_null("")
     return pc.match_substring_regex(text, _text._NUMBER.pattern).to_numpy(zero_copy_only=False)
 
 
@@ -450,7 +450,7 @@ def _timestamp_values(column, problems: list, explicit: bool, report: ReadReport
         if pa.types.is_integer(column.type):
             values = np.where(bad, 0, column.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False))
     elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        values, bad = _parse_time_text(pc.utf8_trim_whitespace(column.cast(pa.string())))
+        values, bad = _parse_time_text(pc.utf8_trim_whitespace(column.cast(pa.string())).fill_null(""))
     else:
         bad = np.ones(len(column), dtype=bool)
         values = np.zeros(len(column), dtype=np.int64)
