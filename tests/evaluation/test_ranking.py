@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from mfrec import DataWarning, MatrixFactorization, read_ratings
+from mfrec.models import GlobalMean
 from mfrec.evaluation import (
     average_precision_at_k,
     catalog_coverage,
@@ -209,10 +210,10 @@ def _ratings(users, items, values):
 
 @pytest.fixture
 def tied_model():
-    # factors=0 and epochs=0 leave every score at the global mean, so the ranking is
-    # the tie order: model item index, which follows first appearance in training.
+    # GlobalMean scores every item mu, so the ranking is the tie order: the model item
+    # index, which follows first appearance in training.
     train = _ratings(["a", "a", "b", "c"], ["i0", "i1", "i2", "i3"], [5.0, 3.0, 4.0, 2.0])
-    return MatrixFactorization(factors=0, epochs=0).fit(train)
+    return GlobalMean().fit(train)
 
 
 def test_evaluate_ranking_ties_by_item_index(tied_model):

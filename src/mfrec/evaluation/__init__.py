@@ -1,8 +1,8 @@
 """Evaluation: rating-accuracy and ranking metrics, and model evaluation on held-out ratings."""
 
-from ._evaluate import evaluate
+from ._evaluate import evaluate, parse_metrics
 from ._ranking_eval import RankingReport, evaluate_ranking
-from .accuracy import mae, rmse
+from .accuracy import fcp, mae, rmse
 from .ranking import (
     average_precision_at_k,
     catalog_coverage,
@@ -20,9 +20,11 @@ __all__ = [
     "catalog_coverage",
     "evaluate",
     "evaluate_ranking",
+    "fcp",
     "hit_rate_at_k",
     "mae",
     "ndcg_at_k",
+    "parse_metrics",
     "precision_at_k",
     "recall_at_k",
     "reciprocal_rank_at_k",
