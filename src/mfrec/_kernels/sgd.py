@@ -1,27 +1,51 @@
-"""SGD epoch kernel for biased matrix factorization."""
+"""SGD kernels for biased matrix factorization: one blocked, parallel epoch."""
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True, parallel=True)
 def sgd_epoch(
-    user_index, item_index, rating, order,
+    user_index, item_index, rating, block_starts, schedule,
     user_factors, item_factors, user_bias, item_bias,
     global_mean, learning_rate, reg_bias, reg_factor,
 ):
-    """Run one SGD sweep over ``order``; return the sum of squared errors seen before each update.
+    """Run one SGD sweep over all blocks; return the sum of squared errors before each update.
 
-    user_index, item_index: int32 (n,); rating: float32 (n,); order: int32 (m,) positions
-    into them; user_factors (n_users, k), item_factors (n_items, k), biases: float32,
-    updated in place. Scalars are float32.
+    user_index, item_index: int32 (n,) and rating: float32 (n,), in block order;
+    block_starts: int64 (B*B + 1,); schedule: int32 (strata, B, 2) of (user block, item
+    block). The blocks of one stratum run in parallel: they share no user and no item,
+    so the result does not depend on the thread count. Factors (n_users, k),
+    (n_items, k) and biases are float32, updated in place; scalars are float32.
     """
+    n_blocks = schedule.shape[1]
+    block_sse = np.zeros(n_blocks * n_blocks)
+    for stratum in range(schedule.shape[0]):
+        for k in prange(n_blocks):
+            block = schedule[stratum, k, 0] * n_blocks + schedule[stratum, k, 1]
+            block_sse[block] = sgd_block(
+                user_index, item_index, rating, block_starts[block], block_starts[block + 1],
+                user_factors, item_factors, user_bias, item_bias,
+                global_mean, learning_rate, reg_bias, reg_factor,
+            )
+    total = 0.0
+    for block in range(n_blocks * n_blocks):
+        total += block_sse[block]
+    return total
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def sgd_block(
+    user_index, item_index, rating, start, stop,
+    user_factors, item_factors, user_bias, item_bias,
+    global_mean, learning_rate, reg_bias, reg_factor,
+):
+    """Update the model with ratings ``start:stop`` in order; return their squared error sum."""
     factors = user_factors.shape[1]
     sse = 0.0
-    for t in range(order.shape[0]):
-        j = order[t]
+    for j in range(start, stop):
         u = user_index[j]
         i = item_index[j]
         prediction = global_mean + user_bias[u] + item_bias[i]
@@ -59,9 +83,16 @@ def squared_error_sum(
 
 def warm_up() -> None:
     """Compile the kernels on a tiny problem, so the first real epoch is not slowed."""
+    from .blocks import layout_blocks
+
     one = np.zeros(1, dtype=np.int32)
     factors = np.zeros((1, 1), dtype=np.float32)
     bias = np.zeros(1, dtype=np.float32)
     value = np.ones(1, dtype=np.float32)
     lr = np.float32(0.01)
-    sgd_epoch(one, one, value, one, factors, factors.copy(), bias, bias.copy(), np.float32(0), lr, lr, lr)
+    user, item, rating, starts = layout_blocks(one, one, value, one, one, 1, 1, 1)
+    schedule = np.zeros((1, 1, 2), dtype=np.int32)
+    sgd_epoch(
+        user, item, rating, starts, schedule, factors, factors.copy(), bias, bias.copy(),
+        np.float32(0), lr, lr, lr,
+    )

@@ -12,6 +12,7 @@ import numpy as np
 from ..data.ratings import Ratings
 from ..exceptions import DivergenceError
 from ._base import FactorizationModel, rated_structure
+from ._solvers import SOLVERS, make_solver, resolve_threads
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ DIVERGENCE_FACTOR = 1e3
 
 
 class MatrixFactorization(FactorizationModel):
-    r"""Biased matrix factorization (the "SVD" model of the Netflix prize) fitted by SGD.
+    r"""Biased matrix factorization (the "SVD" model of the Netflix prize), fitted by SGD or ALS.
 
     Prediction rule, for user :math:`u` and item :math:`i`:
 
@@ -31,14 +32,30 @@ class MatrixFactorization(FactorizationModel):
     .. math:: \sum_{(u,i) \in K} (r_{ui} - \hat r_{ui})^2
               + \lambda_b (b_u^2 + b_i^2) + \lambda_f (\|p_u\|^2 + \|q_i\|^2)
 
-    Each epoch visits the ratings once in a seeded random order; for each rating with
-    error :math:`e = r_{ui} - \hat r_{ui}` and learning rate :math:`\gamma`:
+    With ``solver="sgd"`` (default), each epoch visits every rating once; for each
+    rating with error :math:`e = r_{ui} - \hat r_{ui}` and learning rate :math:`\gamma`:
 
     .. math::
         b_u &\leftarrow b_u + \gamma (e - \lambda_b b_u) \\
         b_i &\leftarrow b_i + \gamma (e - \lambda_b b_i) \\
         p_u &\leftarrow p_u + \gamma (e q_i - \lambda_f p_u) \\
         q_i &\leftarrow q_i + \gamma (e p_u - \lambda_f q_i)
+
+    The visiting order is blocked: users and items are relabelled by seeded random
+    permutations and cut into a ``B x B`` grid, ``B`` set by the number of ratings
+    alone. Each epoch runs the grid as ``B`` strata of ``B`` blocks that share no user
+    and no item, in a seeded order; the blocks of a stratum run on parallel threads,
+    and inside a block ratings go by user, then item.
+
+    With ``solver="als"``, each epoch first fixes the items and sets every user's
+    :math:`(p_u, b_u)` to the exact minimiser of
+
+    .. math:: \sum_{i \in K_u} (r_{ui} - \mu - b_i - b_u - p_u^\top q_i)^2
+              + n_u (\lambda_f \|p_u\|^2 + \lambda_b b_u^2),
+
+    where :math:`n_u` is the number of ratings of :math:`u` (weighted-:math:`\lambda`
+    regularisation), a ridge regression solved by Cholesky factorisation; then it does
+    the same for every item with the users fixed. ``learning_rate`` is not used.
 
     Parameters
     ----------
@@ -56,7 +73,13 @@ class MatrixFactorization(FactorizationModel):
         Standard deviation of the normal distribution the factors start from.
     seed : int
         Seed of the initial factors and of the visiting order. The same seed gives the
-        same model, bit for bit, on the same machine and library versions.
+        same model, bit for bit, on the same machine and library versions, whatever
+        the thread count.
+    solver : {"sgd", "als"}
+        Stochastic gradient descent or alternating least squares; see the Notes.
+    threads : int, optional
+        Threads for training, 1 or more; None (default) uses all cores. More threads
+        than numba can start are capped with a warning.
 
     Notes
     -----
@@ -65,8 +88,17 @@ class MatrixFactorization(FactorizationModel):
     of about 0.92 on its standard ``u1`` split. Regularisation much stronger than the
     0.02 of Surprise's SVD is what helps on data of this size.
 
-    Memory: the ratings (12 bytes each), one int32 visiting order (4 bytes each) and
-    the factors; nothing is sized by users times items.
+    Choosing a solver: SGD costs :math:`O(k)` per rating and epoch and is the faster
+    choice for large data and many factors. ALS costs :math:`O(k^2)` per rating plus
+    :math:`O(k^3)` per user and item, but needs no learning rate and converges in
+    fewer epochs (about 10 to 20).
+
+    Memory: the input ratings plus one block-ordered copy (12 bytes per rating each),
+    and the factors; nothing is sized by users times items.
+
+    ALS reference: Y. Zhou, D. Wilkinson, R. Schreiber and R. Pan, "Large-Scale
+    Parallel Collaborative Filtering for the Netflix Prize", Algorithmic Aspects in
+    Information and Management (AAIM), LNCS 5034, 2008, pp. 337-348.
 
     References
     ----------
@@ -84,6 +116,8 @@ class MatrixFactorization(FactorizationModel):
         bias_regularization: float | None = 0.02,
         init_std: float = 0.1,
         seed: int = 42,
+        solver: str = "sgd",
+        threads: int | None = None,
     ):
         self.factors = factors
         self.epochs = epochs
@@ -92,6 +126,8 @@ class MatrixFactorization(FactorizationModel):
         self.bias_regularization = bias_regularization
         self.init_std = init_std
         self.seed = seed
+        self.solver = solver
+        self.threads = threads
 
     def get_params(self) -> dict:
         """Return the hyperparameters as a dict of constructor arguments."""
@@ -103,6 +139,8 @@ class MatrixFactorization(FactorizationModel):
             "bias_regularization": self.bias_regularization,
             "init_std": self.init_std,
             "seed": self.seed,
+            "solver": self.solver,
+            "threads": self.threads,
         }
 
     def __repr__(self) -> str:
@@ -171,6 +209,10 @@ class MatrixFactorization(FactorizationModel):
             _check_float("bias_regularization", self.bias_regularization)
         _check_float("init_std", self.init_std)
         _check_int("seed", self.seed, 0)
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}, got {self.solver!r}")
+        if self.threads is not None:
+            _check_int("threads", self.threads, 1)
 
     def _initialise(self, ratings: Ratings) -> None:
         self._rng = np.random.default_rng(self.seed)
@@ -191,18 +233,8 @@ class MatrixFactorization(FactorizationModel):
         self.history_: list[dict] = []
 
     def _run_epoch(self, arrays: _KernelInputs, epoch: int, val: _ValidationSet | None) -> dict:
-        from .._kernels.sgd import sgd_epoch
-
-        self._rng.shuffle(arrays.order)
-        lr = np.float32(self.learning_rate)
-        reg = np.float32(self.regularization)
-        reg_bias = np.float32(self.regularization if self.bias_regularization is None else self.bias_regularization)
-        sse = sgd_epoch(
-            arrays.user_index, arrays.item_index, arrays.rating, arrays.order,
-            self.user_factors_, self.item_factors_, self.user_bias_, self.item_bias_,
-            np.float32(self.global_mean_), lr, reg_bias, reg,
-        )
-        train_rmse = math.sqrt(sse / max(len(arrays.order), 1))
+        sse = arrays.solver.epoch(self, self._rng, arrays.threads)
+        train_rmse = math.sqrt(sse / max(arrays.n_ratings, 1))
         self._check_divergence(epoch, train_rmse, arrays.spread)
         entry = {"epoch": epoch, "train_rmse": train_rmse}
         if val is not None:
@@ -224,13 +256,12 @@ class MatrixFactorization(FactorizationModel):
 
 
 class _KernelInputs:
-    """The training arrays in the dtypes the kernels take, plus the visiting order."""
+    """The training data as the chosen solver lays it out, and the thread count."""
 
     def __init__(self, ratings: Ratings, model: MatrixFactorization):
-        self.user_index = ratings.user_index
-        self.item_index = ratings.item_index
-        self.rating = ratings.rating
-        self.order = np.arange(len(ratings), dtype=np.int32)
+        self.threads = resolve_threads(model.threads)
+        self.solver = make_solver(model.solver, ratings, model._rng, self.threads)
+        self.n_ratings = len(ratings)
         self.spread = float(ratings.rating.max() - ratings.rating.min())
 
 

@@ -1,0 +1,40 @@
+"""Plain NumPy twins of the numba kernels, slow and obvious, for kernel tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def layout_blocks(user_index, item_index, rating, user_label, item_label, n_users, n_items, n_blocks):
+    """Twin of ``_kernels.blocks.layout_blocks``: a lexsort by (block, user label, item)."""
+    user_block = _blocks_of(user_label, n_users, n_blocks)[user_index]
+    item_block = _blocks_of(item_label, n_items, n_blocks)[item_index]
+    block = user_block * n_blocks + item_block
+    order = np.lexsort((item_index, user_label[user_index], block))
+    starts = np.searchsorted(block[order], np.arange(n_blocks * n_blocks + 1), side="left")
+    return user_index[order], item_index[order], rating[order], starts.astype(np.int64)
+
+
+def _blocks_of(labels, n, n_blocks):
+    bounds = (np.arange(n_blocks + 1, dtype=np.int64) * n) // n_blocks
+    return np.searchsorted(bounds, labels, side="right") - 1
+
+
+def sgd_epoch(user_index, item_index, rating, block_starts, schedule, user_factors, item_factors,
+              user_bias, item_bias, global_mean, learning_rate, reg_bias, reg_factor):
+    """Twin of ``_kernels.sgd.sgd_epoch``: the blocks one at a time, in schedule order, in float64."""
+    n_blocks = schedule.shape[1]
+    sse = 0.0
+    for stratum in schedule:
+        for user_block, item_block in stratum:
+            block = user_block * n_blocks + item_block
+            for j in range(block_starts[block], block_starts[block + 1]):
+                u, i = user_index[j], item_index[j]
+                err = rating[j] - (global_mean + user_bias[u] + item_bias[i] + user_factors[u] @ item_factors[i])
+                sse += err * err
+                user_bias[u] += learning_rate * (err - reg_bias * user_bias[u])
+                item_bias[i] += learning_rate * (err - reg_bias * item_bias[i])
+                pu = user_factors[u].copy()
+                user_factors[u] += learning_rate * (err * item_factors[i] - reg_factor * pu)
+                item_factors[i] += learning_rate * (err * pu - reg_factor * item_factors[i])
+    return sse
