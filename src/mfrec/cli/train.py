@@ -5,6 +5,7 @@ from __future__ import annotations
 import resource
 import sys
 import time
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,14 @@ from ._common import FormatOption, OutputFormat, QuietOption, VerboseOption, han
 Hyper = "Model"
 
 
+class Objective(str, Enum):
+    """Ranking objective of the trained model; see MatrixFactorization's objective."""
+
+    rating = "rating"
+    ranking = "ranking"
+    both = "both"
+
+
 @handle_errors
 def train(
     ratings: Annotated[Path, typer.Argument(help="Ratings file: CSV, TSV, '::'-separated or Parquet.")],
@@ -29,6 +38,8 @@ def train(
     bias_regularization: Annotated[float, typer.Option(help="L2 weight of the biases.", rich_help_panel=Hyper)] = 0.02,
     init_std: Annotated[float, typer.Option(help="Standard deviation of the initial factors.", rich_help_panel=Hyper)] = 0.1,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same model.", rich_help_panel=Hyper)] = 42,
+    objective: Annotated[Objective, typer.Option(help="What 'recommend' ranks by: 'rating' (predicted rating), 'ranking' (implicit ALS on who rated what) or 'both' (implicit score re-weighted by the predicted rating). 'predict' always uses the rating model.", rich_help_panel=Hyper)] = Objective.both,
+    ranking_weight: Annotated[float | None, typer.Option(help="Exponent of the predicted rating in the 'both' rule, 0 or more; default: chosen on a 10% validation split of the training ratings.", rich_help_panel=Hyper)] = None,
     sep: r.Sep = None,
     header: r.Header = "auto",
     encoding: r.Encoding = "utf-8",
@@ -53,6 +64,7 @@ def train(
     model = MatrixFactorization(
         factors=factors, epochs=epochs, learning_rate=learning_rate, regularization=regularization,
         bias_regularization=bias_regularization, init_std=init_std, seed=seed,
+        objective=objective.value, ranking_weight=ranking_weight,
     )
     show_progress = not quiet and sys.stderr.isatty()
     model.fit(data, progress=show_progress)
@@ -77,6 +89,8 @@ def _summary(model, data, output: Path, read_seconds: float) -> dict:
         "items": model.n_items,
         "rating_scale": None if model.rating_scale_ is None else list(model.rating_scale_),
         "params": model.get_params(),
+        "recommend_rule": model.recommend_rule,
+        "ranking_weight": model.ranking_weight_,
         "threads": 1,
         "read_seconds": round(read_seconds, 4),
         "fit_seconds": round(fit_seconds, 4),
