@@ -157,7 +157,12 @@ def _load_path(path, user, item, rating, timestamp, sep, header, encoding):
     names = dict(zip(parsed.table.column_names, parsed.names))
     table = parsed.table.rename_columns([names.get(c, c) for c in parsed.table.column_names])
     where = _Where(path, parsed.locator)
-    picked = _pick_columns(table, user, item, rating, timestamp, parsed.header, path)
+    try:
+        picked = _pick_columns(table, user, item, rating, timestamp, parsed.header, path)
+    except InputError as exc:
+        if exc.line is None:
+            exc.line = 1  # the column names, or the first line when there is no header
+        raise
     report = ReadReport(
         source=path, rows_read=table.num_rows + len(parsed.invalid_rows),
         separator=parsed.separator, header=parsed.header,
@@ -471,11 +476,11 @@ def _parse_time_text(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Parse integer seconds, decimal seconds or ``YYYY-MM-DD[ HH:MM:SS]`` text."""
     values = np.zeros(len(text), dtype=np.int64)
     bad = np.ones(len(text), dtype=bool)
-    integer = pc.match_substring_regex(text, r"^[+-]?[0-9]{1,18}$").to_numpy(zero_copy_only=False)
+    integer = pc.match_substring_regex(text, r"^-?[0-9]{1,18}$").to_numpy(zero_copy_only=False)
     if integer.any():
         values[integer] = pc.cast(text.filter(pa.array(integer)), pa.int64()).to_numpy()
         bad[integer] = False
-    decimal = bad & pc.match_substring_regex(text, r"^[+-]?[0-9]{1,15}\.[0-9]*$").to_numpy(zero_copy_only=False)
+    decimal = bad & pc.match_substring_regex(text, r"^-?[0-9]{1,15}\.[0-9]*$").to_numpy(zero_copy_only=False)
     if decimal.any():
         values[decimal] = np.floor(pc.cast(text.filter(pa.array(decimal)), pa.float64()).to_numpy())
         bad[decimal] = False
