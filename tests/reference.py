@@ -38,3 +38,30 @@ def sgd_epoch(user_index, item_index, rating, block_starts, schedule, user_facto
                 user_factors[u] += learning_rate * (err * item_factors[i] - reg_factor * pu)
                 item_factors[i] += learning_rate * (err * pu - reg_factor * item_factors[i])
     return sse
+
+
+def als_update_rows(indptr, columns, values, fixed_factors, fixed_bias, offset, reg_factor, reg_bias,
+                    row_factors, row_bias):
+    """Twin of ``_kernels.als.als_update_rows``: each row's ridge problem by least squares."""
+    k = fixed_factors.shape[1]
+    for r in range(len(indptr) - 1):
+        rows = slice(indptr[r], indptr[r + 1])
+        n = indptr[r + 1] - indptr[r]
+        if n == 0:
+            row_factors[r], row_bias[r] = 0.0, 0.0
+            continue
+        # min ||X w - y||^2 + n (reg_factor ||p||^2 + reg_bias b^2), as one stacked
+        # least-squares problem [X; sqrt(n * reg)] w = [y; 0].
+        design = np.hstack([fixed_factors[columns[rows]].astype(np.float64), np.ones((n, 1))])
+        target = values[rows] - offset - fixed_bias[columns[rows]].astype(np.float64)
+        penalty = np.sqrt(n * np.array([reg_factor] * k + [reg_bias]))
+        stacked = np.vstack([design, np.diag(penalty)])
+        solution = np.linalg.lstsq(stacked, np.concatenate([target, np.zeros(k + 1)]), rcond=None)[0]
+        row_factors[r], row_bias[r] = solution[:k], solution[k]
+
+
+def csr_by_row(rows, columns, values, n_rows):
+    """Twin of ``_kernels.als.csr_by_row``: a stable argsort by row."""
+    order = np.argsort(rows, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))]).astype(np.int64)
+    return indptr, columns[order], values[order]

@@ -93,8 +93,43 @@ class BlockedSGD:
             )
 
 
-def make_solver(name: str, ratings: Ratings, rng: np.random.Generator, threads: int):
+def make_solver(name: str, ratings: Ratings, rng: np.random.Generator):
     """Prepare ``ratings`` for the solver called ``name`` (one of :data:`SOLVERS`)."""
     if name == "als":
-        raise NotImplementedError
+        return AlternatingLeastSquares(ratings)
     return BlockedSGD(ratings, rng)
+
+
+class AlternatingLeastSquares:
+    """Ratings grouped by user and by item (CSR) for the parallel ALS kernels.
+
+    Each row is solved on its own from its own ratings, so the result does not depend
+    on the thread count.
+    """
+
+    def __init__(self, ratings: Ratings):
+        from .._kernels.als import csr_by_row
+
+        self.by_user = csr_by_row(ratings.user_index, ratings.item_index, ratings.rating, ratings.n_users)
+        self.by_item = csr_by_row(ratings.item_index, ratings.user_index, ratings.rating, ratings.n_items)
+
+    def epoch(self, model, rng: np.random.Generator, threads: int) -> float:
+        """Solve all users, then all items; return the training squared-error sum after both."""
+        from .._kernels.als import als_update_rows, squared_error_sum
+
+        reg = np.float64(model.regularization)
+        reg_bias = reg if model.bias_regularization is None else np.float64(model.bias_regularization)
+        mean = np.float32(model.global_mean_)
+        with numba_threads(threads):
+            als_update_rows(
+                *self.by_user, model.item_factors_, model.item_bias_, mean, reg, reg_bias,
+                model.user_factors_, model.user_bias_,
+            )
+            als_update_rows(
+                *self.by_item, model.user_factors_, model.user_bias_, mean, reg, reg_bias,
+                model.item_factors_, model.item_bias_,
+            )
+            return squared_error_sum(
+                *self.by_user, model.user_factors_, model.item_factors_, model.user_bias_,
+                model.item_bias_, mean,
+            )
