@@ -293,7 +293,7 @@ class _KernelInputs:
 
     def __init__(self, ratings: Ratings, model: MatrixFactorization):
         self.threads = resolve_threads(model.threads)
-        self.solver = make_solver(model.solver, ratings, model._rng, self.threads)
+        self.solver = make_solver(model.solver, ratings, model._rng)
         self.n_ratings = len(ratings)
         self.spread = float(ratings.rating.max() - ratings.rating.min())
 
