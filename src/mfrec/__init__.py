@@ -10,6 +10,7 @@ from .exceptions import (
     NotFittedError,
     UnknownIdError,
 )
+from .model_selection import cross_validate
 from .models import ImplicitALS, MatrixFactorization
 from .persistence import load_model, save_model
 from .results import Predictions, Recommendations
@@ -31,6 +32,7 @@ __all__ = [
     "ReadReport",
     "Recommendations",
     "UnknownIdError",
+    "cross_validate",
     "load_model",
     "read_ratings",
     "save_model",

@@ -37,12 +37,12 @@ class Split(NamedTuple):
     @property
     def test_rows_unseen_user(self) -> int:
         """Number of test rows whose user has no rating in ``train``."""
-        return int((~_present(self.train.user_index, self.train.n_users)[self.test.user_index]).sum())
+        return _unseen_rows(self.train.user_index, self.train.users, self.test.user_index, self.test.users)
 
     @property
     def test_rows_unseen_item(self) -> int:
         """Number of test rows whose item has no rating in ``train``."""
-        return int((~_present(self.train.item_index, self.train.n_items)[self.test.item_index]).sum())
+        return _unseen_rows(self.train.item_index, self.train.items, self.test.item_index, self.test.items)
 
     def summary(self) -> dict:
         """Return the row counts as a dict: train and test sizes and the unseen rows."""
@@ -215,8 +215,15 @@ def _split(ratings: Ratings, test_rows: np.ndarray) -> Split:
     return Split(ratings.take(~test_rows), ratings.take(test_rows))
 
 
-def _present(index: np.ndarray, size: int) -> np.ndarray:
-    return np.bincount(index, minlength=size) > 0
+def _unseen_rows(train_index: np.ndarray, train_ids, test_index: np.ndarray, test_ids) -> int:
+    """Count test rows whose ID has no training rating; ID maps may be shared or separate."""
+    present = np.bincount(train_index, minlength=len(train_ids)) > 0
+    if test_ids is train_ids:
+        return int((~present[test_index]).sum())
+    # Separately read files have separate ID maps, so match IDs by value.
+    position = train_ids.lookup(test_ids.ids)
+    known = np.where(position >= 0, present[np.maximum(position, 0)], False)
+    return int((~known[test_index]).sum())
 
 
 def _rank_within_user(user_index: np.ndarray, keys: tuple) -> np.ndarray:

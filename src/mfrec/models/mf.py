@@ -76,6 +76,11 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
         Seed of the initial factors and of the visiting order. The same seed gives the
         same model, bit for bit, on the same machine and library versions, whatever
         the thread count.
+    early_stopping_rounds : int, optional
+        Stop when the validation RMSE has not improved for this many epochs, and keep
+        the factors and biases of the best epoch (``best_epoch_``). Needs
+        ``fit(ratings, validation=...)``; ``epochs`` is then the maximum. None
+        (default) trains all ``epochs``.
     solver : {"sgd", "als"}
         Stochastic gradient descent or alternating least squares; see the Notes.
     threads : int, optional
@@ -138,6 +143,7 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
         bias_regularization: float | None = 0.02,
         init_std: float = 0.1,
         seed: int = 42,
+        early_stopping_rounds: int | None = None,
         solver: str = "sgd",
         threads: int | None = None,
         objective: str = "both",
@@ -151,6 +157,7 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
         self.bias_regularization = bias_regularization
         self.init_std = init_std
         self.seed = seed
+        self.early_stopping_rounds = early_stopping_rounds
         self.solver = solver
         self.threads = threads
         self.objective = objective
@@ -167,6 +174,7 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
             "bias_regularization": self.bias_regularization,
             "init_std": self.init_std,
             "seed": self.seed,
+            "early_stopping_rounds": self.early_stopping_rounds,
             "solver": self.solver,
             "threads": self.threads,
             "objective": self.objective,
@@ -216,6 +224,7 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
         self._initialise(ratings)
         arrays = _KernelInputs(ratings, self)
         val = _ValidationSet(validation, self) if validation is not None else None
+        stopper = _EarlyStopping(self.early_stopping_rounds, val)
         logger.info(
             "fitting %s on %d ratings, %d users, %d items",
             self, len(ratings), ratings.n_users, ratings.n_items,
@@ -227,6 +236,9 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
                 bar(entry)
                 if callback is not None:
                     callback(epoch, entry["train_rmse"])
+                if stopper.should_stop(self, entry):
+                    break
+        stopper.restore(self)
         self._fit_ranker(ratings, progress)
         self.fit_seconds_ = time.perf_counter() - started
         logger.info("fitted in %.2f s", self.fit_seconds_)
@@ -241,6 +253,8 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
             _check_float("bias_regularization", self.bias_regularization)
         _check_float("init_std", self.init_std)
         _check_int("seed", self.seed, 0)
+        if self.early_stopping_rounds is not None:
+            _check_int("early_stopping_rounds", self.early_stopping_rounds, 1)
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}, got {self.solver!r}")
         if self.threads is not None:
@@ -312,6 +326,41 @@ class _ValidationSet:
     def rmse(self, model: MatrixFactorization) -> float:
         predicted = model.predict_indices(self.user_index, self.item_index)
         return float(np.sqrt(np.mean((predicted - self.rating) ** 2)))
+
+
+class _EarlyStopping:
+    """The best validation RMSE so far and a copy of the model's parameters at that epoch."""
+
+    STATE = ("user_factors_", "item_factors_", "user_bias_", "item_bias_")
+
+    def __init__(self, rounds: int | None, validation: _ValidationSet | None):
+        if rounds is not None and validation is None:
+            raise ValueError(
+                "early_stopping_rounds needs validation ratings; call fit(ratings, "
+                "validation=held_out) or set early_stopping_rounds=None"
+            )
+        self.rounds = rounds
+        self.best_rmse = math.inf
+        self.best_epoch: int | None = None
+        self.saved: dict | None = None
+
+    def should_stop(self, model: MatrixFactorization, entry: dict) -> bool:
+        if self.rounds is None:
+            return False
+        if self.best_epoch is None or entry["validation_rmse"] < self.best_rmse:
+            self.best_rmse = entry["validation_rmse"]
+            self.best_epoch = entry["epoch"]
+            self.saved = {name: getattr(model, name).copy() for name in self.STATE}
+            return False
+        return entry["epoch"] - self.best_epoch >= self.rounds
+
+    def restore(self, model: MatrixFactorization) -> None:
+        model.best_epoch_ = self.best_epoch
+        if self.saved is None:
+            return
+        for name, value in self.saved.items():
+            setattr(model, name, value)
+        logger.info("early stopping: kept epoch %d (validation RMSE %.4f)", self.best_epoch, self.best_rmse)
 
 
 def _check_ratings(ratings) -> Ratings:
