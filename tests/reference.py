@@ -65,3 +65,14 @@ def csr_by_row(rows, columns, values, n_rows):
     order = np.argsort(rows, kind="stable")
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))]).astype(np.int64)
     return indptr, columns[order], values[order]
+
+
+def top_n_rows(scores, users, indptr, rated, exclude_rated, n):
+    """Twin of ``_kernels.topk.top_n_rows``: a full sort per row; returns lists of (items, scores)."""
+    result = []
+    for row, u in enumerate(users):
+        skip = set(rated[indptr[u] : indptr[u + 1]].tolist()) if exclude_rated else set()
+        pool = [i for i in range(scores.shape[1]) if i not in skip]
+        best = sorted(pool, key=lambda i: (-scores[row, i], i))[:n]
+        result.append((best, [scores[row, i] for i in best]))
+    return result

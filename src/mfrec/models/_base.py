@@ -13,6 +13,10 @@ from ..results import COLD_START_REASONS, Predictions, Recommendations
 
 logger = logging.getLogger(__name__)
 
+#: Most scores held at once by batch recommendation (float64: 64 MB), which sets the
+#: number of users per matrix product.
+SCORE_BLOCK_CELLS = 8_000_000
+
 
 class FactorizationModel:
     """Biased latent-factor model: ``r_hat(u, i) = mu + b_u + b_i + p_u . q_i``.
@@ -164,35 +168,67 @@ class FactorizationModel:
         index = self.users_.lookup(requested)
         if single and index[0] < 0:
             raise UnknownIdError("user", [users])
-        rows_user, rows_rank, rows_item, rows_score = [], [], [], []
-        for user, u in zip(requested, index):
-            if u < 0:
-                continue
-            top, score = self._top_n(int(u), n, exclude_rated)
-            rows_user.extend([user] * len(top))
-            rows_rank.append(np.arange(1, len(top) + 1))
-            rows_item.extend(self.items_.ids_at(top))
-            rows_score.append(score)
+        known = index >= 0
+        items, scores, counts = self._top_n_many(index[known].astype(np.int64), n, exclude_rated)
+        known_users = [user for user, u in zip(requested, index) if u >= 0]
         unknown = [user for user, u in zip(requested, index) if u < 0]
         return Recommendations(
-            rows_user,
-            np.concatenate(rows_rank) if rows_rank else np.zeros(0, dtype=np.int64),
-            rows_item,
-            np.concatenate(rows_score) if rows_score else np.zeros(0),
+            np.repeat(np.array(known_users, dtype=object), counts).tolist(),
+            np.concatenate([np.arange(1, c + 1) for c in counts]) if len(counts) else np.zeros(0, dtype=np.int64),
+            self.items_.ids_at(items),
+            scores,
             self.recommend_rule,
             unknown,
         )
 
+    def _score_block(self, users: np.ndarray) -> np.ndarray:
+        """Return the scores of all items for model user indices, float64 (len(users), n_items)."""
+        if type(self)._item_scores is not FactorizationModel._item_scores:
+            return np.stack([self._item_scores(int(u)) for u in users])
+        scores = (self.user_factors_[users] @ self.item_factors_.T).astype(np.float64)
+        scores += self.user_bias_[users][:, None]
+        scores += self.item_bias_[None, :] + self.global_mean_
+        return scores
+
     def _item_scores(self, u: int) -> np.ndarray:
-        scores = self.item_factors_ @ self.user_factors_[u]
-        return scores.astype(np.float64) + self.item_bias_ + (self.global_mean_ + float(self.user_bias_[u]))
+        return self._score_block(np.array([u, u]))[0]
 
     def _top_n(self, u: int, n: int, exclude_rated: bool) -> tuple[np.ndarray, np.ndarray]:
-        scores = self._item_scores(u)
-        candidates = np.ones(len(scores), dtype=bool)
-        if exclude_rated:
-            candidates[self.rated_items_[self.rated_indptr_[u] : self.rated_indptr_[u + 1]]] = False
-        return top_n(scores, candidates, n)
+        items, scores, _ = self._top_n_many(np.array([u], dtype=np.int64), n, exclude_rated)
+        return items, scores
+
+    def _top_n_many(self, users: np.ndarray, n: int, exclude_rated: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the top-n items and scores of many users, flat in user order, and the count per user.
+
+        Scores come from ``_score_block`` on blocks of users (one matrix product per
+        block), and the numba kernel selects each row's best unrated items in parallel.
+        """
+        from .._kernels.topk import top_n_rows
+        from ._solvers import numba_threads, resolve_threads
+
+        n_items = len(self.items_)
+        block = max(2, min(len(users), SCORE_BLOCK_CELLS // max(n_items, 1)))
+        out_items = np.zeros((len(users), n), dtype=np.int64)
+        out_scores = np.zeros((len(users), n), dtype=np.float64)
+        counts = np.zeros(len(users), dtype=np.int64)
+        threads = resolve_threads(getattr(self, "threads", None))
+        for start in range(0, len(users), block):
+            rows = users[start : start + block]
+            # NOTE: a one-row block is scored as two equal rows, because numpy computes a
+            # one-row product by matrix-vector BLAS, whose rounding can differ from the
+            # matrix-matrix product of larger blocks; this keeps one user's list equal
+            # to the same user's list in a batch (measured with OpenBLAS, not promised
+            # by BLAS in general).
+            scored = np.repeat(rows, 2) if len(rows) == 1 else rows
+            scores = np.ascontiguousarray(self._score_block(scored), dtype=np.float64)
+            sliced = slice(start, start + len(rows))
+            with numba_threads(threads):
+                top_n_rows(
+                    scores[: len(rows)], rows, self.rated_indptr_, self.rated_items_, exclude_rated, n,
+                    out_items[sliced], out_scores[sliced], counts[sliced],
+                )
+        keep = np.arange(n)[None, :] < counts[:, None]
+        return out_items[keep], out_scores[keep], counts
 
 
 def top_n(scores: np.ndarray, candidates: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

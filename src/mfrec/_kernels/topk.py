@@ -1,0 +1,90 @@
+"""Top-n selection kernel: the best items of many score rows, rated items excluded."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def top_n_rows(scores, users, indptr, rated, exclude_rated, n, out_items, out_scores, out_counts):
+    """Select the ``n`` best items of each score row, ties broken by the lower item index.
+
+    scores: float64 (rows, n_items); users: int64 (rows,), the user of each row;
+    indptr: int64 (n_users + 1,) and rated: int32, the CSR of the training items of
+    each user, skipped when ``exclude_rated``. Writes out_items int64 (rows, n) and
+    out_scores float64 (rows, n), best first, and out_counts int64 (rows,), the number
+    of items found (fewer than ``n`` when a user has fewer candidates).
+    """
+    n_items = scores.shape[1]
+    for row in prange(scores.shape[0]):
+        excluded = np.zeros(n_items, dtype=np.bool_)
+        if exclude_rated:
+            u = users[row]
+            for j in range(indptr[u], indptr[u + 1]):
+                excluded[rated[j]] = True
+        out_counts[row] = _select(scores[row], excluded, n, out_items[row], out_scores[row])
+
+
+@njit(cache=True, nogil=True)
+def _select(scores, excluded, n, items, values):
+    # Keep a heap of the n best so far with the worst at the root, then sort it.
+    count = 0
+    for i in range(scores.shape[0]):
+        if excluded[i]:
+            continue
+        if count < n:
+            items[count] = i
+            values[count] = scores[i]
+            count += 1
+            _sift_up(items, values, count - 1)
+        elif _better(scores[i], i, values[0], items[0]):
+            items[0] = i
+            values[0] = scores[i]
+            _sift_down(items, values, count)
+    # Insertion sort, best first: n is small.
+    for a in range(1, count):
+        item, value = items[a], values[a]
+        b = a - 1
+        while b >= 0 and _better(value, item, values[b], items[b]):
+            items[b + 1] = items[b]
+            values[b + 1] = values[b]
+            b -= 1
+        items[b + 1] = item
+        values[b + 1] = value
+    return count
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _better(score, item, other_score, other_item):
+    return score > other_score or (score == other_score and item < other_item)
+
+
+@njit(cache=True, nogil=True)
+def _sift_up(items, values, at):
+    while at > 0:
+        parent = (at - 1) // 2
+        if not _better(values[parent], items[parent], values[at], items[at]):
+            break
+        _swap(items, values, at, parent)
+        at = parent
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(items, values, count):
+    at = 0
+    while True:
+        worst = at
+        for child in (2 * at + 1, 2 * at + 2):
+            if child < count and _better(values[worst], items[worst], values[child], items[child]):
+                worst = child
+        if worst == at:
+            return
+        _swap(items, values, at, worst)
+        at = worst
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _swap(items, values, a, b):
+    items[a], items[b] = items[b], items[a]
+    values[a], values[b] = values[b], values[a]
