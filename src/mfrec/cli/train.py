@@ -19,6 +19,13 @@ from ._common import FormatOption, OutputFormat, QuietOption, VerboseOption, han
 Hyper = "Model"
 
 
+class Solver(str, Enum):
+    """Training algorithm; see MatrixFactorization's solver."""
+
+    sgd = "sgd"
+    als = "als"
+
+
 class Objective(str, Enum):
     """Ranking objective of the trained model; see MatrixFactorization's objective."""
 
@@ -38,6 +45,8 @@ def train(
     bias_regularization: Annotated[float, typer.Option(help="L2 weight of the biases.", rich_help_panel=Hyper)] = 0.02,
     init_std: Annotated[float, typer.Option(help="Standard deviation of the initial factors.", rich_help_panel=Hyper)] = 0.1,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same model.", rich_help_panel=Hyper)] = 42,
+    solver: Annotated[Solver, typer.Option(help="Training algorithm: 'sgd' (stochastic gradient descent) or 'als' (alternating least squares, ignores --learning-rate).", rich_help_panel=Hyper)] = Solver.sgd,
+    threads: Annotated[int | None, typer.Option(min=1, help="Training threads; default: all cores. The same seed gives the same model with any count.", rich_help_panel=Hyper)] = None,
     objective: Annotated[Objective, typer.Option(help="What 'recommend' ranks by: 'rating' (predicted rating), 'ranking' (implicit ALS on who rated what) or 'both' (implicit score re-weighted by the predicted rating). 'predict' always uses the rating model.", rich_help_panel=Hyper)] = Objective.both,
     ranking_weight: Annotated[float | None, typer.Option(help="Exponent of the predicted rating in the 'both' rule, 0 or more; default: chosen on a 10% validation split of the training ratings.", rich_help_panel=Hyper)] = None,
     sep: r.Sep = None,
@@ -64,6 +73,7 @@ def train(
     model = MatrixFactorization(
         factors=factors, epochs=epochs, learning_rate=learning_rate, regularization=regularization,
         bias_regularization=bias_regularization, init_std=init_std, seed=seed,
+        solver=solver.value, threads=threads,
         objective=objective.value, ranking_weight=ranking_weight,
     )
     show_progress = not quiet and sys.stderr.isatty()
@@ -81,7 +91,10 @@ def train(
 
 def _summary(model, data, output: Path, read_seconds: float) -> dict:
     fit_seconds = model.fit_seconds_
-    processed = len(data) * model.epochs
+    # Rate of the factorization alone: epochs run (early stopping may end sooner)
+    # over the time before the optional ranking model is fitted.
+    processed = len(data) * len(model.history_)
+    factorization_seconds = model.factorization_seconds_
     return {
         "model": str(output),
         "ratings": data.report.to_dict(),
@@ -91,10 +104,10 @@ def _summary(model, data, output: Path, read_seconds: float) -> dict:
         "params": model.get_params(),
         "recommend_rule": model.recommend_rule,
         "ranking_weight": model.ranking_weight_,
-        "threads": 1,
+        "threads": model.threads_,
         "read_seconds": round(read_seconds, 4),
         "fit_seconds": round(fit_seconds, 4),
-        "ratings_per_second": round(processed / fit_seconds) if fit_seconds > 0 else None,
+        "ratings_per_second": round(processed / factorization_seconds) if factorization_seconds > 0 else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "train_rmse": round(model.history_[-1]["train_rmse"], 6) if model.history_ else None,
     }

@@ -239,6 +239,8 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
                 if stopper.should_stop(self, entry):
                     break
         stopper.restore(self)
+        self.factorization_seconds_ = time.perf_counter() - started
+        self.threads_ = arrays.threads
         self._fit_ranker(ratings, progress)
         self.fit_seconds_ = time.perf_counter() - started
         logger.info("fitted in %.2f s", self.fit_seconds_)
