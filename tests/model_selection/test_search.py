@@ -103,9 +103,12 @@ def test_early_stopping_keeps_best_epoch(ratings):
     assert evaluate(model, held_out)["rmse"] == pytest.approx(best["validation_rmse"], rel=1e-6)
 
 
-def test_early_stopping_needs_validation(ratings):
-    with pytest.raises(ValueError, match="early_stopping_rounds needs validation ratings"):
-        MatrixFactorization(early_stopping_rounds=2, **RATING_ONLY).fit(ratings)
+def test_early_stopping_without_validation_warns(ratings):
+    model = MatrixFactorization(factors=4, epochs=3, early_stopping_rounds=1, **RATING_ONLY)
+    with pytest.warns(UserWarning, match="early_stopping_rounds=1 is ignored because fit got no validation"):
+        model.fit(ratings)
+    assert len(model.history_) == 3
+    assert model.best_epoch_ is None
 
 
 def test_search_with_early_stopping_reports_epochs(ratings):

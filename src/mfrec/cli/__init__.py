@@ -6,10 +6,13 @@ import signal
 
 import typer
 
+from .cv import cv
+from .datasets import app as datasets_app
 from .demo import demo
 from .evaluate import evaluate
 from .query import predict, recommend
 from .train import train
+from .tune import tune
 
 app = typer.Typer(
     name="mfrec",
@@ -22,6 +25,9 @@ app.command()(train)
 app.command()(predict)
 app.command()(recommend)
 app.command()(evaluate)
+app.command()(cv)
+app.command()(tune)
+app.add_typer(datasets_app, name="datasets")
 app.command()(demo)
 
 

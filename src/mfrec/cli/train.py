@@ -13,8 +13,10 @@ import typer
 
 from ..data import read_ratings
 from ..models import MatrixFactorization
+from ..plotting import plot_learning_curves
 from . import _reading as r
 from ._common import FormatOption, OutputFormat, QuietOption, VerboseOption, handle_errors, print_json, reading_options
+from ._plotting import require_plotting
 
 Hyper = "Model"
 
@@ -47,6 +49,9 @@ def train(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same model.", rich_help_panel=Hyper)] = 42,
     solver: Annotated[Solver, typer.Option(help="Training algorithm: 'sgd' (stochastic gradient descent) or 'als' (alternating least squares, ignores --learning-rate).", rich_help_panel=Hyper)] = Solver.sgd,
     threads: Annotated[int | None, typer.Option(min=1, help="Training threads; default: all cores. The same seed gives the same model with any count.", rich_help_panel=Hyper)] = None,
+    early_stopping_rounds: Annotated[int | None, typer.Option(help="Stop when the validation RMSE has not improved for this many epochs and keep the best epoch; needs --validation.", rich_help_panel=Hyper)] = None,
+    validation: Annotated[Path | None, typer.Option("--validation", help="Held-out ratings file (same format): its RMSE is recorded after every epoch.", rich_help_panel="Learning curves")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Draw training and validation RMSE per epoch to this image file (.png, .svg, .pdf); needs matplotlib.", rich_help_panel="Learning curves")] = None,
     objective: Annotated[Objective, typer.Option(help="What 'recommend' ranks by: 'rating' (predicted rating), 'ranking' (implicit ALS on who rated what) or 'both' (implicit score re-weighted by the predicted rating). 'predict' always uses the rating model.", rich_help_panel=Hyper)] = Objective.both,
     ranking_weight: Annotated[float | None, typer.Option(help="Exponent of the predicted rating in the 'both' rule, 0 or more; default: chosen on a 10% validation split of the training ratings.", rich_help_panel=Hyper)] = None,
     sep: r.Sep = None,
@@ -63,23 +68,33 @@ def train(
     verbose: VerboseOption = 0,
 ) -> None:
     """Train a matrix-factorization model on a ratings file and save it."""
+    if early_stopping_rounds is not None and validation is None:
+        raise typer.BadParameter("--early-stopping-rounds needs --validation FILE to stop on", param_hint="--early-stopping-rounds")
+    if plot is not None:
+        require_plotting()
     options = reading_options(sep, header, encoding, on_bad_lines, duplicates, rating_scale, user_column, item_column, rating_column)
     started = time.perf_counter()
     data = read_ratings(ratings, **options)
     read_seconds = time.perf_counter() - started
     if output_format is OutputFormat.text and not quiet:
         typer.echo(data.summary(), err=True)
+    held_out = read_ratings(validation, **options) if validation is not None else None
 
     model = MatrixFactorization(
         factors=factors, epochs=epochs, learning_rate=learning_rate, regularization=regularization,
         bias_regularization=bias_regularization, init_std=init_std, seed=seed,
         solver=solver.value, threads=threads,
+        early_stopping_rounds=early_stopping_rounds,
         objective=objective.value, ranking_weight=ranking_weight,
     )
     show_progress = not quiet and sys.stderr.isatty()
-    model.fit(data, progress=show_progress)
+    model.fit(data, validation=held_out, progress=show_progress)
     model.save(output)
+    if plot is not None:
+        plot_learning_curves([model.history_], plot, title=f"Learning curves: {ratings.name}")
     summary = _summary(model, data, output, read_seconds)
+    if held_out is not None:
+        summary.update(_validation_summary(model))
     if output_format is OutputFormat.json:
         print_json(summary)
     elif not quiet:
@@ -87,6 +102,17 @@ def train(
             f"trained {factors} factors for {epochs} epochs in {summary['fit_seconds']:.2f} s "
             f"(training RMSE {summary['train_rmse']}); model written to {output}"
         )
+        if held_out is not None:
+            typer.echo(f"validation RMSE {summary['validation_rmse']} at epoch {summary['best_epoch']}")
+
+
+def _validation_summary(model) -> dict:
+    """Return the validation RMSE of the kept epoch: the best one with early stopping, else the last."""
+    if not model.history_:
+        return {"validation_rmse": None, "best_epoch": None}
+    kept = model.best_epoch_ or model.history_[-1]["epoch"]
+    entry = next(e for e in model.history_ if e["epoch"] == kept)
+    return {"validation_rmse": round(entry["validation_rmse"], 6), "best_epoch": kept}
 
 
 def _summary(model, data, output: Path, read_seconds: float) -> dict:

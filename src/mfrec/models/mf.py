@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -79,8 +80,9 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
     early_stopping_rounds : int, optional
         Stop when the validation RMSE has not improved for this many epochs, and keep
         the factors and biases of the best epoch (``best_epoch_``). Needs
-        ``fit(ratings, validation=...)``; ``epochs`` is then the maximum. None
-        (default) trains all ``epochs``.
+        ``fit(ratings, validation=...)`` (without it a warning is issued and all
+        epochs run); ``epochs`` is then the maximum. None (default) trains all
+        ``epochs``.
     solver : {"sgd", "als"}
         Stochastic gradient descent or alternating least squares; see the Notes.
     threads : int, optional
@@ -337,10 +339,13 @@ class _EarlyStopping:
 
     def __init__(self, rounds: int | None, validation: _ValidationSet | None):
         if rounds is not None and validation is None:
-            raise ValueError(
-                "early_stopping_rounds needs validation ratings; call fit(ratings, "
-                "validation=held_out) or set early_stopping_rounds=None"
+            warnings.warn(
+                f"early_stopping_rounds={rounds} is ignored because fit got no validation "
+                f"ratings, so all epochs run; call fit(ratings, validation=held_out) to stop early",
+                UserWarning,
+                stacklevel=3,
             )
+            rounds = None
         self.rounds = rounds
         self.best_rmse = math.inf
         self.best_epoch: int | None = None
