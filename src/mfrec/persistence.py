@@ -3,7 +3,8 @@
 Layout, format version 1::
 
     metadata.json        format name and version, model class, hyperparameters,
-                         rating scale, history, ID kinds, and the SHA-256 of the arrays
+                         rating scale, history, ID kinds, the SHA-256 of the arrays
+                         and the SHA-256 of the rest of the metadata
     arrays/<name>.npy    one NumPy array per fitted attribute and ID map
 
 String IDs are stored as one UTF-8 byte array plus int64 offsets, integer IDs as int64.
@@ -53,6 +54,8 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
         "arrays_sha256": _digest(arrays),
         "extra": getattr(model, "_extra_metadata", lambda: {})(),
     }
+    # Digest the JSON round trip, so tuples and non-string keys hash as they will load.
+    metadata["metadata_sha256"] = _metadata_digest(json.loads(json.dumps(metadata)))
     with atomic_write(path, "wb") as handle:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr("metadata.json", json.dumps(metadata, indent=1))
@@ -85,7 +88,15 @@ def load_model(path: str | os.PathLike) -> Any:
         raise ModelFileError(f"{path} is not a readable mfrec model file ({exc}); it may be truncated or not a model") from None
     if _digest(arrays) != metadata.get("arrays_sha256"):
         raise ModelFileError(f"{path} is damaged: the arrays do not match the checksum in its metadata; retrain or restore the file")
-    return _rebuild(metadata, arrays, path)
+    # Files written before the metadata checksum existed have no such entry.
+    if "metadata_sha256" in metadata and _metadata_digest(metadata) != metadata["metadata_sha256"]:
+        raise ModelFileError(f"{path} is damaged: its metadata does not match its checksum; retrain or restore the file")
+    try:
+        return _rebuild(metadata, arrays, path)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        if isinstance(exc, ModelFileError):
+            raise
+        raise ModelFileError(f"{path} has inconsistent contents ({type(exc).__name__}: {exc}); retrain or restore the file") from None
 
 
 def _read_metadata(archive: zipfile.ZipFile, path: str) -> dict:
@@ -98,7 +109,9 @@ def _read_metadata(archive: zipfile.ZipFile, path: str) -> dict:
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_NAME:
         raise ModelFileError(f"{path} is not an mfrec model file (format {metadata.get('format') if isinstance(metadata, dict) else None!r})")
     version = metadata.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ModelFileError(f"{path} has an invalid model format version {version!r}; the file is damaged")
+    if version > FORMAT_VERSION:
         raise ModelFileError(
             f"{path} uses model format version {version}, but this mfrec reads versions up "
             f"to {FORMAT_VERSION}; upgrade mfrec to load it"
@@ -109,8 +122,10 @@ def _read_metadata(archive: zipfile.ZipFile, path: str) -> dict:
 def _rebuild(metadata: dict, arrays: dict, path: str) -> Any:
     from . import models
 
-    cls = getattr(models, metadata["model"], None)
-    if cls is None:
+    from .models._base import FactorizationModel
+
+    cls = getattr(models, str(metadata["model"]), None)
+    if not (isinstance(cls, type) and issubclass(cls, FactorizationModel)):
         raise ModelFileError(f"{path} holds a model of unknown class {metadata['model']!r}; upgrade mfrec")
     model = cls(**metadata["params"])
     try:
@@ -145,6 +160,12 @@ def _idmap_from_arrays(prefix: str, arrays: dict) -> IdMap:
     offsets = arrays[f"{prefix}_id_offsets"].astype(np.int32)
     data = arrays[f"{prefix}_id_bytes"]
     return IdMap(pa.StringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data)))
+
+
+def _metadata_digest(metadata: dict) -> str:
+    """Return the SHA-256 of the metadata without its own checksum entry, in canonical JSON."""
+    body = {key: value for key, value in metadata.items() if key != "metadata_sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _digest(arrays: dict) -> str:

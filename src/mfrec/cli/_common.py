@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import signal
 import sys
+import threading
 import warnings
 from enum import Enum
 from typing import Annotated, Any
@@ -38,13 +40,30 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print no progr
 VerboseOption = Annotated[int, typer.Option("--verbose", "-v", count=True, help="-v logs INFO, -vv logs DEBUG and shows tracebacks.")]
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so that atomic writes clean up."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated(signum)
+
+
 def handle_errors(command):
-    """Turn mfrec's errors and bad values into one line on stderr and exit code 1."""
+    """Turn mfrec's errors and bad values into one line on stderr and exit code 1.
+
+    Ctrl-C (SIGINT) and SIGTERM end the command with one line and exit code 130 or
+    143; a file being written at that moment keeps its previous content.
+    """
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         verbose = kwargs.get("verbose", 0) or 0
         _configure_logging(verbose)
+        previous = _catch_sigterm()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("always")
@@ -55,8 +74,23 @@ def handle_errors(command):
                 raise
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
+        except (KeyboardInterrupt, Terminated) as exc:
+            signum = exc.signum if isinstance(exc, Terminated) else signal.SIGINT
+            name = signal.Signals(signum).name
+            typer.echo(f"error: interrupted by {name}; files being written were left unchanged", err=True)
+            raise typer.Exit(128 + signum) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
+
+
+def _catch_sigterm():
+    """Install the SIGTERM handler in the main thread; return the one it replaces."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_terminated)
 
 
 def _configure_logging(verbose: int) -> None:
