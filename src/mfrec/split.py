@@ -109,10 +109,10 @@ def user_holdout_split(
     counts = np.bincount(ratings.user_index, minlength=ratings.n_users)
     if test_fraction is not None:
         # Round half up so that a user with 5 ratings and fraction 0.1 gives 1, not 0.
-        wanted = np.floor(counts * test_fraction + 0.5).astype(np.int64)
+        requested = np.floor(counts * test_fraction + 0.5).astype(np.int64)
     else:
-        wanted = np.full(len(counts), test_count, dtype=np.int64)
-    per_user = np.minimum(wanted, np.maximum(counts - 1, 0))
+        requested = np.full(len(counts), test_count, dtype=np.int64)
+    per_user = np.minimum(requested, np.maximum(counts - 1, 0))
 
     rng = np.random.default_rng(seed)
     rank = _rank_within_user(ratings.user_index, (rng.random(len(ratings)),))

@@ -89,11 +89,11 @@ def cv(
 
 
 def _make_model(kind: ModelKind, seed: int, **hyper):
-    given = {name: value for name, value in hyper.items() if value is not None}
+    overrides = {name: value for name, value in hyper.items() if value is not None}
     if kind is ModelKind.mf:
-        return MatrixFactorization(seed=seed, **given)
-    if given:
-        raise typer.BadParameter(f"--{next(iter(given)).replace('_', '-')} applies to --model mf only")
+        return MatrixFactorization(seed=seed, **overrides)
+    if overrides:
+        raise typer.BadParameter(f"--{next(iter(overrides)).replace('_', '-')} applies to --model mf only")
     return {ModelKind.biases: BiasBaseline, ModelKind.global_mean: GlobalMean, ModelKind.most_popular: MostPopular}[kind]()
 
 

@@ -110,9 +110,9 @@ def _validation_summary(model) -> dict:
     """Return the validation RMSE of the kept epoch: the best one with early stopping, else the last."""
     if not model.history_:
         return {"validation_rmse": None, "best_epoch": None}
-    kept = model.best_epoch_ or model.history_[-1]["epoch"]
-    entry = next(e for e in model.history_ if e["epoch"] == kept)
-    return {"validation_rmse": round(entry["validation_rmse"], 6), "best_epoch": kept}
+    kept_epoch = model.best_epoch_ or model.history_[-1]["epoch"]
+    entry = next(e for e in model.history_ if e["epoch"] == kept_epoch)
+    return {"validation_rmse": round(entry["validation_rmse"], 6), "best_epoch": kept_epoch}
 
 
 def _summary(model, data, output: Path, read_seconds: float) -> dict:

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["ChecksumError", "cache_dir", "fetch"]
 
-#: Name of the file that marks an unpacked folder as complete; it holds the archive's SHA-256.
+#: File that marks an unpacked folder as complete; it contains the archive's SHA-256.
 COMPLETE_MARKER = ".mfrec-complete"
 
 _CHUNK = 1 << 20

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 __all__ = ["DATASETS", "PUBLISHER_URL", "DatasetInfo", "info"]
 
-#: Where GroupLens publishes the MovieLens archives.
+#: Base URL of the MovieLens archives at GroupLens.
 PUBLISHER_URL = "https://files.grouplens.org/datasets/movielens/"
 
 

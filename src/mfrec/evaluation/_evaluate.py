@@ -68,9 +68,9 @@ def evaluate(model, test: Ratings, *, metrics=("rmse", "mae"), threshold: float 
     -------
     dict
         One float per metric, keyed by its lower-case name, then ``rows``,
-        ``rows_unknown_user`` and ``rows_unknown_item``; with ranking metrics also
-        ``users_evaluated`` and ``users_without_relevant`` (users left out of the
-        ranking means because no test rating reaches ``threshold``).
+        ``rows_unknown_user`` and ``rows_unknown_item``. With ranking metrics it also
+        has ``users_evaluated`` and ``users_without_relevant``, the users left out of
+        the ranking means because no test rating of theirs reaches ``threshold``.
 
     Notes
     -----

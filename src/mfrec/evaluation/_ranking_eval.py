@@ -129,7 +129,7 @@ def evaluate_ranking(
     user rated in training, so items seen in training never count as misses. Items are
     ranked by the model's unclipped score, ties by the lower item index (the item seen
     first in training). Users with no relevant test item are left out of the means and
-    counted in ``users_without_relevant``; a test user unknown to the model is ranked
+    counted in ``users_without_relevant``. A test user unknown to the model is ranked
     by the fallback rule (``mu + b_i`` for factorization models) and counted in
     ``users_unknown``.
     """

@@ -1,8 +1,9 @@
 r"""Top-k ranking metrics over arrays of ranked lists.
 
 Every metric takes a relevance matrix. Row ``u`` contains the gain of each item of
-user ``u``'s ranked list, in rank order: 0 for an item that is not relevant, and 1 for
-a relevant one with binary gains or a graded gain such as the test rating. Lists shorter than ``k`` are padded with zeros, so a position beyond the end
+user ``u``'s ranked list, in rank order. The gain is 0 for an item that is not
+relevant. A relevant item has gain 1 with binary gains, or a graded gain such as its
+test rating. Lists shorter than ``k`` are padded with zeros, so a position beyond the end
 of a list counts as a miss. :func:`relevance_matrix` builds the matrix from ranked
 item indices and each user's relevant items.
 

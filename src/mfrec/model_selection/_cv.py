@@ -71,7 +71,7 @@ def cross_validate(
     """Estimate a model's accuracy by k-fold cross-validation.
 
     Each fold fits a fresh copy of ``model`` (same class and parameters) on the training
-    part and evaluates it on the held-out part, which the fit never sees.
+    part and evaluates it on the held-out part, which the fit never uses.
 
     Parameters
     ----------

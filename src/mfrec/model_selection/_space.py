@@ -11,7 +11,7 @@ __all__ = ["Distribution", "IntUniform", "LogUniform", "Uniform", "default_space
 
 
 class Distribution:
-    """A distribution of one hyperparameter: ``sample`` draws with NumPy, ``suggest`` asks Optuna."""
+    """A distribution of one hyperparameter: ``sample`` draws with NumPy, ``suggest`` through an Optuna trial."""
 
     def sample(self, rng: np.random.Generator):
         raise NotImplementedError
@@ -79,11 +79,11 @@ class IntUniform(Distribution):
 def default_space(model) -> dict:
     """Return the default search space for ``model``'s class.
 
-    For :class:`~mfrec.MatrixFactorization`: factors 20 to 200 in steps of 10, epochs
-    20 to 200 in steps of 10 (the maximum when early stopping is on), learning rate
-    log-uniform on [0.002, 0.05], factor regularisation log-uniform on [0.01, 0.3] and
-    bias regularisation log-uniform on [0.001, 0.3]. For :class:`BiasBaseline`: both
-    regularisation weights log-uniform on [0.5, 50].
+    For :class:`~mfrec.MatrixFactorization`, factors and epochs run from 20 to 200 in
+    steps of 10, and ``epochs`` is the maximum when early stopping is on. The learning
+    rate is log-uniform on [0.002, 0.05], the factor regularisation on [0.01, 0.3] and
+    the bias regularisation on [0.001, 0.3]. For :class:`BiasBaseline`, both
+    regularisation weights are log-uniform on [0.5, 50].
     """
     params = model.get_params()
     if {"factors", "learning_rate", "regularization"} <= set(params):
