@@ -13,7 +13,7 @@ from numba import njit, prange
 ROWS_PER_TASK = 64
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def gram_matrix(factors):
     """Return ``factors.T @ factors`` as float32 (k, k), summed in float64 in row order.
 
@@ -22,15 +22,18 @@ def gram_matrix(factors):
     n, k = factors.shape
     gram = np.empty((k, k), dtype=np.float32)
     for f in prange(k):
+        # Row f of the result, accumulated over the rows of factors in order.
+        row = np.zeros(k, dtype=np.float64)
+        for j in range(n):
+            scale = np.float64(factors[j, f])
+            for g in range(k):
+                row[g] += scale * np.float64(factors[j, g])
         for g in range(k):
-            total = 0.0
-            for j in range(n):
-                total += np.float64(factors[j, f]) * np.float64(factors[j, g])
-            gram[f, g] = np.float32(total)
+            gram[f, g] = np.float32(row[g])
     return gram
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def als_update_rows(indptr, indices, weight, target, own, other, gram, regularization, cg_steps):
     """Re-solve every row of ``own`` against ``other``, in place.
 
@@ -54,7 +57,7 @@ def als_update_rows(indptr, indices, weight, target, own, other, gram, regulariz
             _solve_rows_cholesky(start, stop, indptr, indices, weight, target, own, other, gram, regularization)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def _apply_system(u, vector, out, indptr, indices, weight, other, gram, regularization):
     """Write ``(G + lam I + Y_u^T W_u Y_u) vector`` into ``out``."""
     k = vector.shape[0]
@@ -73,7 +76,7 @@ def _apply_system(u, vector, out, indptr, indices, weight, other, gram, regulari
             out[f] += scale * other[j, f]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def _solve_rows_cg(start, stop, indptr, indices, weight, target, own, other, gram, regularization, cg_steps):
     k = own.shape[1]
     x = np.empty(k, dtype=np.float32)
@@ -122,7 +125,7 @@ def _solve_rows_cg(start, stop, indptr, indices, weight, target, own, other, gra
             own[u, f] = x[f]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def _solve_rows_cholesky(start, stop, indptr, indices, weight, target, own, other, gram, regularization):
     k = own.shape[1]
     system = np.empty((k, k), dtype=np.float64)
@@ -147,7 +150,7 @@ def _solve_rows_cholesky(start, stop, indptr, indices, weight, target, own, othe
             own[u, f] = np.float32(rhs[f])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def _cholesky_solve_in_place(system, rhs):
     """Solve ``system @ x = rhs`` for a symmetric positive definite ``system``; x replaces rhs.
 
@@ -175,7 +178,7 @@ def _cholesky_solve_in_place(system, rhs):
         rhs[f] = total / system[f, f]
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def implicit_loss_terms(indptr, indices, weight, target, own, other, gram, regularization):
     """Return each row's share of the weighted loss, float64 (n_rows,).
 
