@@ -60,6 +60,21 @@ def test_confidence_weights_linear_and_threshold():
     np.testing.assert_allclose(target, [3.0, 0.0, 0.0], rtol=1e-6)
 
 
+def test_confidence_weights_negative_ratings():
+    rating = np.array([10.0, 5.0, -5.0], dtype=np.float32)
+    # scale -10 to 10, alpha 1: w = max(r, 0) / 10 = 1.0, 0.5, 0.0, so -5 keeps confidence 1
+    weight, target = confidence_weights(rating, ImplicitALS(alpha=1.0), 10.0)
+    np.testing.assert_allclose(weight, [1.0, 0.5, 0.0])
+    np.testing.assert_allclose(target, [2.0, 1.5, 1.0])
+
+
+def test_fit_on_negative_scale_stays_finite():
+    data = read_ratings(table(["a", "a", "b", "b", "c"], ["x", "y", "x", "z", "y"], [-9.5, 3.0, 7.25, -2.0, 10.0]))
+    model = ImplicitALS(factors=2, iterations=5).fit(data)
+    assert np.isfinite(model.user_factors_).all()
+    assert np.isfinite(model.item_factors_).all()
+
+
 def test_confidence_weights_constant():
     weight, target = confidence_weights(np.array([5.0, 1.0], dtype=np.float32), ImplicitALS(alpha=3.0, confidence="constant"), 5.0)
     np.testing.assert_allclose(weight, [3.0, 3.0])

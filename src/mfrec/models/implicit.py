@@ -28,8 +28,9 @@ class ImplicitALS(FactorizationModel):
 
     .. math:: c_{ui} = 1 + \alpha\, w(r_{ui}) \text{ when observed}, \qquad c_{ui} = 1 \text{ otherwise}
 
-    with ``confidence="linear"``: :math:`w(r) = r / r_{max}` (higher stars, higher
-    confidence; :math:`r_{max}` is the top of the training rating scale), or
+    with ``confidence="linear"``: :math:`w(r) = \max(r, 0) / r_{max}` (higher stars,
+    higher confidence; :math:`r_{max}` is the top of the training rating scale, and
+    on a scale with negative ratings those get :math:`w = 0`, confidence 1), or
     ``confidence="constant"``: :math:`w(r) = 1`. With ``min_rating`` set, a rating
     below it is a confident zero: :math:`p_{ui} = 0` with the confidence above, so
     the model learns that the user saw the item and did not like it.
@@ -314,7 +315,7 @@ def confidence_weights(rating: np.ndarray, model: ImplicitALS, top: float) -> tu
     """Return ``(c - 1, c * p)`` per rating, float32, for the model's confidence rule."""
     rating = rating.astype(np.float64)
     if model.confidence == "linear":
-        strength = rating / top if top > 0 else np.ones_like(rating)
+        strength = np.maximum(rating, 0.0) / top if top > 0 else np.ones_like(rating)
     else:
         strength = np.ones_like(rating)
     weight = model.alpha * strength
