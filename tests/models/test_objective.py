@@ -133,6 +133,16 @@ def test_fixed_ranking_weight_is_kept():
     assert not hasattr(model, "ranking_validation_")
 
 
+def test_weight_search_probe_stops_early(recwarn):
+    data = two_taste_ratings()
+    model = MatrixFactorization(factors=2, epochs=20, early_stopping_rounds=2)
+    model.fit(data, validation=data.take(np.arange(0, len(data), 7)))
+    assert model.ranking_weight_ in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
+    # The probe fit gets the held-out ratings, so nothing warns that early stopping was ignored.
+    messages = [str(w.message) for w in recwarn]
+    assert not any("early_stopping_rounds" in m for m in messages)
+
+
 def test_rating_objective_fits_no_ranker():
     model = MatrixFactorization(factors=2, epochs=5, objective="rating").fit(two_taste_ratings())
     assert model.ranker_ is None

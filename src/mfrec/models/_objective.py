@@ -90,7 +90,10 @@ class RankingObjective:
             return FALLBACK_WEIGHT
         params = self.get_params()
         params["ranking_weight"] = 0.0
-        probe = type(self)(**params).fit(train)
+        # With early stopping, the probe stops on the same held-out ratings it is scored on,
+        # as the final model stops on the caller's validation ratings.
+        stop_on = held_out if params.get("early_stopping_rounds") is not None else None
+        probe = type(self)(**params).fit(train, validation=stop_on)
         results = []
         for weight in WEIGHT_GRID:
             probe.ranking_weight_ = weight
