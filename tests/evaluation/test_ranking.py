@@ -299,3 +299,15 @@ def test_evaluate_ranking_matches_recommend(ml100k):
     lists = report.recommendations()
     for user in report.user_ids[:20]:
         assert lists.for_user(user).item == model.recommend(user, n=10).item
+
+
+def test_evaluate_ranking_uses_model_item_scores(ml100k):
+    # ImplicitALS ranks by its own preference score, not by a predicted rating.
+    from mfrec import ImplicitALS
+
+    train = read_ratings(ml100k / "u1.base")
+    test = read_ratings(ml100k / "u1.test")
+    model = ImplicitALS(factors=8, iterations=2, seed=1).fit(train)
+    lists = evaluate_ranking(model, test, k=5).recommendations()
+    for user in sorted(set(lists.user))[:10]:
+        assert lists.for_user(user).item == model.recommend(user, n=5).item

@@ -225,6 +225,8 @@ def score_block(model, users: np.ndarray) -> np.ndarray:
     custom = getattr(model, "_score_block", None)
     if custom is not None:
         return np.asarray(custom(users), dtype=np.float64)
+    if _overrides_item_scores(model):
+        return _score_rows(model, users)
     known = users >= 0
     safe = np.where(known, users, 0)
     scores = (model.user_factors_[safe] @ model.item_factors_.T).astype(np.float64)
@@ -232,6 +234,21 @@ def score_block(model, users: np.ndarray) -> np.ndarray:
     scores += np.where(known, model.user_bias_[safe], 0.0)[:, None]
     scores += model.item_bias_[None, :] + model.global_mean_
     return scores
+
+
+def _overrides_item_scores(model) -> bool:
+    """Return whether the model ranks by its own per-user ``_item_scores`` rule."""
+    for cls in type(model).__mro__:
+        if "_item_scores" in cls.__dict__:
+            return cls.__name__ != "FactorizationModel"
+    return False
+
+
+def _score_rows(model, users: np.ndarray) -> np.ndarray:
+    # One model call per user; an unknown user gets the bias-only scores mu + b_i.
+    fallback = model.item_bias_.astype(np.float64) + model.global_mean_
+    rows = [model._item_scores(int(u)) if u >= 0 else fallback for u in users]
+    return np.stack(rows) if rows else np.zeros((0, len(fallback)))
 
 
 def _exclude_rated(model, users: np.ndarray, scores: np.ndarray) -> None:
