@@ -44,12 +44,13 @@ def test_schedule_depends_on_seed():
 
 
 def test_grid_size_follows_the_data_only():
-    # sqrt(80,000 / 10,000) = 2.83 -> 2; sqrt(10M / 10,000) = 31.6 -> 31; capped at 32.
-    assert grid_size(80_000, 943, 1682) == 2
-    assert grid_size(10_000_000, 480_189, 17_770) == 31
-    assert grid_size(100_000_000, 480_189, 17_770) == 32
+    # B = 2 + floor(log2(n / 1M)): 1M -> 2, 10M -> 2 + 3 = 5, 100M -> 2 + 6 = 8.
+    assert grid_size(80_000, 943, 1682) == 1
+    assert grid_size(1_000_000, 480_189, 17_770) == 2
+    assert grid_size(10_000_000, 480_189, 17_770) == 5
+    assert grid_size(100_000_000, 480_189, 17_770) == 8
+    assert grid_size(2**40, 10**9, 10**9) == 16
     assert grid_size(100_000_000, 5, 1000) == 5
-    assert grid_size(10, 3, 3) == 1
 
 
 @pytest.mark.parametrize("n_blocks", [1, 3, 5])

@@ -8,20 +8,17 @@ import pytest
 
 from mfrec import MatrixFactorization, load_model, read_ratings
 
-# The random pairs repeat a few (user, item) pairs, merged with a DataWarning.
-pytestmark = pytest.mark.filterwarnings("ignore::mfrec.DataWarning")
-
 FITTED = ("user_factors_", "item_factors_", "user_bias_", "item_bias_")
 
 
-def synthetic_ratings(n=60_000, n_users=600, n_items=400, seed=0):
-    """Rank-2 ratings on a 1-5 scale; 60,000 ratings give a 2 x 2 block grid."""
+def synthetic_ratings(n=1_000_000, n_users=6000, n_items=400, seed=0):
+    """Rank-2 ratings on a 1-5 scale; 1M ratings give a 2 x 2 block grid."""
     rng = np.random.default_rng(seed)
-    user = rng.integers(0, n_users, n)
-    item = rng.integers(0, n_items, n)
+    cells = rng.choice(n_users * n_items, size=n, replace=False)
+    user, item = cells // n_items, cells % n_items
     p, q = rng.normal(0, 1, (n_users, 2)), rng.normal(0, 1, (n_items, 2))
     rating = np.clip(np.rint(3 + np.einsum("ij,ij->i", p[user], q[item])), 1, 5)
-    return read_ratings(pa.table({"user": user, "item": item, "rating": rating}), duplicates="last")
+    return read_ratings(pa.table({"user": user, "item": item, "rating": rating}))
 
 
 def rmse_on(model, test):
@@ -31,8 +28,17 @@ def rmse_on(model, test):
     return float(np.sqrt(np.mean((predicted - test.rating) ** 2)))
 
 
-def test_sgd_threads_give_same_model():
-    data = synthetic_ratings()
+@pytest.fixture(scope="module")
+def million():
+    return synthetic_ratings()
+
+
+def test_sgd_threads_give_same_model(million):
+    from mfrec._kernels.blocks import grid_size
+
+    data = million
+    # Two blocks per stratum, so two threads really run at once.
+    assert grid_size(len(data), data.n_users, data.n_items) == 2
     one = MatrixFactorization(factors=8, epochs=5, seed=3, threads=1).fit(data)
     two = MatrixFactorization(factors=8, epochs=5, seed=3, threads=2).fit(data)
     for name in FITTED:
@@ -41,14 +47,14 @@ def test_sgd_threads_give_same_model():
 
 
 def test_sgd_seed_changes_model():
-    data = synthetic_ratings()
+    data = synthetic_ratings(n=20_000)
     first = MatrixFactorization(factors=8, epochs=2, seed=3).fit(data)
     other = MatrixFactorization(factors=8, epochs=2, seed=4).fit(data)
     assert not np.array_equal(first.user_factors_, other.user_factors_)
 
 
 def test_sgd_learns_low_rank_structure():
-    data = synthetic_ratings()
+    data = synthetic_ratings(n=200_000)
     model = MatrixFactorization(factors=8, epochs=30, regularization=0.05, seed=1).fit(data)
     # The ratings are rank 2 plus rounding, so training error must drop far below the
     # spread of the ratings (their standard deviation is about 1.2).

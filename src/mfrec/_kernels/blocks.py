@@ -14,20 +14,22 @@ import math
 import numpy as np
 from numba import njit
 
-#: Upper bound on the blocks per side; enough for 32 threads, small enough that
-#: blocks of a 100M-rating set stay large.
-MAX_BLOCKS = 32
-#: Aim for about this many ratings per block (so per-block overhead stays negligible).
-RATINGS_PER_BLOCK = 10_000
+#: Upper bound on the blocks per side, so at most 16 threads share one stratum.
+MAX_BLOCKS = 16
 
 
 def grid_size(n_ratings: int, n_users: int, n_items: int) -> int:
     """Return the blocks per side ``B`` for a data set: a function of its size alone.
 
-    ``B`` is about ``sqrt(n_ratings / RATINGS_PER_BLOCK)``, at least 1, at most
-    ``MAX_BLOCKS`` and never more than the users or items.
+    ``B = 2 + floor(log2(n_ratings / 1M))``: 1 below 500,000 ratings, 2 from 1M, 5 at
+    10M and 8 at 100M, never more than ``MAX_BLOCKS``, the users or the items. Fewer,
+    larger blocks keep more of each user's ratings in one block, so the user's factor
+    row is loaded from memory fewer times per epoch; more blocks let more threads work
+    at once.
     """
-    wanted = int(math.sqrt(n_ratings / RATINGS_PER_BLOCK))
+    if n_ratings < 500_000:
+        return 1
+    wanted = 2 + int(math.floor(math.log2(n_ratings / 1_000_000)))
     return max(1, min(MAX_BLOCKS, wanted, n_users, n_items))
 
 

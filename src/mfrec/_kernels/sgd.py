@@ -5,6 +5,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .prefetch import prefetch
+
+#: Ratings ahead of the current one whose user and item rows are prefetched.
+PREFETCH_DISTANCE = 8
+#: float32 values per 64-byte cache line.
+LINE = 16
+
 
 @njit(cache=True, nogil=True, fastmath=True, parallel=True)
 def sgd_epoch(
@@ -46,6 +53,11 @@ def sgd_block(
     factors = user_factors.shape[1]
     sse = 0.0
     for j in range(start, stop):
+        ahead = j + PREFETCH_DISTANCE
+        if ahead < stop:
+            for f in range(0, factors, LINE):
+                prefetch(user_factors, user_index[ahead], f)
+                prefetch(item_factors, item_index[ahead], f)
         u = user_index[j]
         i = item_index[j]
         prediction = global_mean + user_bias[u] + item_bias[i]
@@ -96,3 +108,18 @@ def warm_up() -> None:
         user, item, rating, starts, schedule, factors, factors.copy(), bias, bias.copy(),
         np.float32(0), lr, lr, lr,
     )
+
+
+@njit(cache=True, nogil=True)
+def count_nonfinite(bits):
+    """Count the inf and NaN entries of a float32 array given as its uint32 bit view, 1-D."""
+    # All exponent bits set means inf or NaN; an integer sum vectorises, unlike isfinite.
+    count = 0
+    for j in range(bits.shape[0]):
+        count += (bits[j] & 0x7F800000) == 0x7F800000
+    return count
+
+
+def all_finite(values: np.ndarray) -> bool:
+    """Return whether every entry of a C-contiguous float32 array is finite, without temporaries."""
+    return count_nonfinite(values.reshape(-1).view(np.uint32)) == 0

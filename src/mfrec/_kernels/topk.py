@@ -88,3 +88,25 @@ def _sift_down(items, values, count):
 def _swap(items, values, a, b):
     items[a], items[b] = items[b], items[a]
     values[a], values[b] = values[b], values[a]
+
+
+@njit(cache=True, nogil=True)
+def rated_csr(user_index, item_index, n_users):
+    """Group the rated items by user, each user's items sorted.
+
+    user_index, item_index: int32 (n,). Returns indptr int64 (n_users + 1,) and the
+    items int32 (n,) in user order.
+    """
+    indptr = np.zeros(n_users + 1, dtype=np.int64)
+    for j in range(user_index.shape[0]):
+        indptr[user_index[j] + 1] += 1
+    for u in range(n_users):
+        indptr[u + 1] += indptr[u]
+    fill = indptr[:-1].copy()
+    items = np.empty(user_index.shape[0], dtype=np.int32)
+    for j in range(user_index.shape[0]):
+        items[fill[user_index[j]]] = item_index[j]
+        fill[user_index[j]] += 1
+    for u in range(n_users):
+        items[indptr[u] : indptr[u + 1]].sort()
+    return indptr, items

@@ -284,11 +284,11 @@ def _raise_unknown(kind: str, ids: list, index: np.ndarray) -> None:
 
 def rated_structure(user_index: np.ndarray, item_index: np.ndarray, n_users: int) -> tuple[np.ndarray, np.ndarray]:
     """Return CSR ``(indptr, items)`` of the rated items of each user, items sorted."""
-    order = np.lexsort((item_index, user_index))
-    counts = np.bincount(user_index, minlength=n_users)
-    indptr = np.zeros(n_users + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return indptr, np.ascontiguousarray(item_index[order], dtype=np.int32)
+    from .._kernels.topk import rated_csr
+
+    return rated_csr(
+        np.ascontiguousarray(user_index, dtype=np.int32), np.ascontiguousarray(item_index, dtype=np.int32), n_users
+    )
 
 
 __all__ = ["FactorizationModel", "IdMap", "top_n", "rated_structure"]

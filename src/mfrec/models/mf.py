@@ -14,6 +14,7 @@ from ..data.ratings import Ratings
 from ..exceptions import DivergenceError
 from ._base import FactorizationModel, rated_structure
 from ._objective import RankingObjective
+from .._kernels.sgd import all_finite
 from ._solvers import SOLVERS, make_solver, resolve_threads
 
 logger = logging.getLogger(__name__)
@@ -271,9 +272,12 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
         shape_i = (ratings.n_items, self.factors)
         with np.errstate(over="ignore"):  # an overflow is reported just below
             scale = np.float32(self.init_std)
-            user_factors = self._rng.standard_normal(shape_u, dtype=np.float32) * scale
-            item_factors = self._rng.standard_normal(shape_i, dtype=np.float32) * scale
-        if not (np.isfinite(user_factors).all() and np.isfinite(item_factors).all()):
+            # In place: a second factor-sized array would double the memory touched.
+            user_factors = self._rng.standard_normal(shape_u, dtype=np.float32)
+            user_factors *= scale
+            item_factors = self._rng.standard_normal(shape_i, dtype=np.float32)
+            item_factors *= scale
+        if not (all_finite(user_factors) and all_finite(item_factors)):
             raise ValueError(
                 f"init_std={self.init_std!r} makes the initial factors overflow float32; "
                 f"use a small value such as 0.1"
@@ -303,8 +307,10 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
 
     def _check_divergence(self, epoch: int, train_rmse: float, spread: float) -> None:
         finite = math.isfinite(train_rmse) and np.isfinite(self.user_bias_).all() and np.isfinite(self.item_bias_).all()
-        if finite and self.factors:
-            finite = bool(np.isfinite(self.user_factors_).all() and np.isfinite(self.item_factors_).all())
+        # Every user and item takes part in every epoch, so a factor that became inf or
+        # NaN makes the next epoch's error sum NaN: a full scan is needed only at the end.
+        if finite and self.factors and epoch == self.epochs:
+            finite = all_finite(self.user_factors_) and all_finite(self.item_factors_)
         if finite and train_rmse <= DIVERGENCE_FACTOR * max(spread, 1.0):
             return
         # Drop the broken factors, so a caller that catches the error cannot predict NaN.
