@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from case_support import SOLVERS, fit, read_quietly, run_cli, train_cli
 
-from mfrec import InputError, load_model, read_ratings
+from mfrec import InputError, MatrixFactorization, load_model, read_ratings
 
 
 @pytest.fixture
@@ -88,19 +88,33 @@ def test_extreme_predictions_clipped(folder, solver):
         assert model.predict("hater", "flop", clip=False).rating[0] < 1.0
 
 
+def rating_objective() -> dict:
+    """Return the option that makes recommend rank by predicted rating, where it exists."""
+    return {"objective": "rating"} if "objective" in MatrixFactorization().get_params() else {}
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_recommend_ranking_stable_and_unclipped(folder, solver):
     ratings = read_ratings(folder / "extreme.csv", rating_scale=(1, 5))
-    model = fit(solver, ratings, factors=2, epochs=100, regularization=0.001, bias_regularization=0.001, seed=0)
+    model = fit(
+        solver, ratings, factors=2, epochs=100, regularization=0.001, bias_regularization=0.001, seed=0,
+        **rating_objective(),
+    )
     recs = model.recommend("u4", n=10)
+    assert recs.rule == "predicted_rating"
     assert sorted(recs.item) == ["hit", "mid1"]
     assert np.all(np.diff(recs.score) <= 0)
     again = model.recommend("u4", n=10)
     assert again.item == recs.item
     assert np.array_equal(again.score, recs.score)
-    if recs.rule == "predicted_rating":
-        raw = model.predict(["u4"] * len(recs), recs.item, clip=False).rating
-        assert np.array_equal(recs.score, raw)
+    # Scores are the unclipped predictions; batch scoring multiplies in float32.
+    raw = model.predict(["u4"] * len(recs), recs.item, clip=False).rating
+    np.testing.assert_allclose(recs.score, raw, rtol=1e-6)
+    fan = model.recommend("fan", n=10, exclude_rated=False)
+    fan_raw = model.predict(["fan"] * len(fan), fan.item, clip=False).rating
+    np.testing.assert_allclose(fan.score, fan_raw, rtol=1e-6)
+    if solver == "sgd":
+        assert fan.score.max() > 5.0  # not clipped to the scale
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
