@@ -312,12 +312,18 @@ def _build(columns: _Columns, report: ReadReport, where: _Where, on_bad_lines, d
     if not keep.any():
         raise InputError(_no_ratings_message(report), source=report.source)
 
-    keep_rows = pa.array(np.flatnonzero(keep))
-    user_map, user_index = IdMap.encode(_canonical(users.take(keep_rows)))
-    item_map, item_index = IdMap.encode(_canonical(items.take(keep_rows)))
-    rating = ratings[keep]
-    stamp = None if stamps is None else stamps[keep]
-    kept_rows = np.flatnonzero(keep)
+    if keep.all():
+        # Nothing was dropped: skip the row copies, which double the memory of large inputs.
+        user_map, user_index = IdMap.encode(_canonical(users))
+        item_map, item_index = IdMap.encode(_canonical(items))
+        rating, stamp, kept_rows = ratings, stamps, None
+    else:
+        keep_rows = pa.array(np.flatnonzero(keep))
+        user_map, user_index = IdMap.encode(_canonical(users.take(keep_rows)))
+        item_map, item_index = IdMap.encode(_canonical(items.take(keep_rows)))
+        rating = ratings[keep]
+        stamp = None if stamps is None else stamps[keep]
+        kept_rows = np.flatnonzero(keep)
     user_index, item_index, rating, stamp = _merge_duplicates(
         user_index, item_index, rating, stamp, len(item_map), duplicates, report, where, kept_rows
     )
@@ -543,6 +549,16 @@ def _unit(where: _Where) -> str:
 
 
 def _merge_duplicates(user_index, item_index, rating, stamp, n_items, policy, report, where, kept_rows):
+    from .._kernels.duplicates import has_duplicate_pairs
+
+    report.duplicates = policy
+    # A linear-time check first: the sort below needs three 8-byte arrays per rating.
+    n_users = int(user_index.max()) + 1 if len(user_index) else 0
+    if not has_duplicate_pairs(user_index, item_index, n_users, n_items):
+        report.duplicates_merged = 0
+        return user_index, item_index, rating, stamp
+    if kept_rows is None:
+        kept_rows = np.arange(len(user_index))
     key = user_index.astype(np.int64) * n_items + item_index
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
