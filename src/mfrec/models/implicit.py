@@ -7,7 +7,6 @@ import math
 import time
 from collections.abc import Callable
 
-import numba
 import numpy as np
 
 from ..data.ratings import Ratings
@@ -339,11 +338,15 @@ class _threads:
         self.threads = threads
 
     def __enter__(self) -> None:
+        import numba
+
         self.previous = numba.get_num_threads()
         if self.threads is not None:
             numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
 
     def __exit__(self, *exc_info) -> None:
+        import numba
+
         numba.set_num_threads(self.previous)
 
 
