@@ -1,9 +1,9 @@
 """Ranking metric definitions on fixed lists, and training items left out of evaluated lists.
 
-Definitions: precision@k divides by k; recall@k by the number of relevant items; NDCG
-uses binary gains with 1/log2(rank + 1) and an ideal list of min(k, relevant) hits;
-AP@k sums precision at each hit rank up to k and divides by min(k, relevant). Users
-without relevant items are left out of the means and counted.
+Definitions: precision@k divides by k, and recall@k by the number of relevant items.
+NDCG uses binary gains with 1/log2(rank + 1) and an ideal list of min(k, relevant)
+hits. AP@k sums precision at each hit rank up to k and divides by min(k, relevant).
+Users without relevant items are left out of the means and counted.
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def read_ratings(
         Field separator; detected from the first lines when omitted. ``"whitespace"``
         splits on runs of spaces and tabs.
     header : {"auto", True, False}
-        Whether the first line holds column names. ``"auto"`` treats the first line as
+        Whether the first line contains column names. ``"auto"`` treats the first line as
         a header when its rating field is not a number.
     encoding : str
         Text encoding, decoded strictly: a byte that is invalid in it is an error.
@@ -385,21 +385,17 @@ def _canonical(column: pa.Array) -> pa.Array:
 
 
 def _rating_values(column, scale, problems: list, source: str) -> np.ndarray:
+    """Return the ratings as float64, NaN where a row is bad, and record each bad row."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     if _is_string_view(column.type):
         column = column.cast(pa.string())
+
     kind = column.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        text = pc.utf8_trim_whitespace(column.cast(pa.string())).fill_null("")
-        numeric = pc.match_substring_regex(text, _text._NUMBER.pattern).to_numpy(zero_copy_only=False)
-        values = np.full(len(text), np.nan)
-        if numeric.any():
-            values[numeric] = _text_to_float(text.filter(pa.array(numeric)))
-        for row in np.flatnonzero(~numeric):
-            problems.append((int(row), f"rating {text[int(row)].as_py()!r} is not a number"))
+        values = _text_ratings(column, problems)
     elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
         values = np.where(pc.is_null(column).to_numpy(zero_copy_only=False), np.nan, values)
@@ -407,20 +403,31 @@ def _rating_values(column, scale, problems: list, source: str) -> np.ndarray:
             problems.append((int(row), f"rating {float(values[row])} is not a finite number"))
     else:
         raise InputError(f"ratings in {source} have type {kind}; expected numbers", source=source)
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        for row in np.flatnonzero(~np.isfinite(values) & _numeric_mask(column)):
-            problems.append((int(row), f"rating {text[int(row)].as_py()!r} is not a finite number"))
+
     # Ratings are stored as float32: a finite float64 beyond its range would become inf.
     too_large = np.isfinite(values) & (np.abs(values) > _FLOAT32_MAX)
     for row in np.flatnonzero(too_large):
         problems.append((int(row), f"rating {values[row]:g} is too large to store as float32"))
     values = np.where(too_large, np.nan, values)
-    finite = np.isfinite(values)
+
     if scale is not None:
         low, high = scale
-        outside = finite & ((values < low) | (values > high))
+        outside = np.isfinite(values) & ((values < low) | (values > high))
         for row in np.flatnonzero(outside):
             problems.append((int(row), f"rating {values[row]:g} is outside the declared rating scale {low:g} to {high:g}"))
+    return values
+
+
+def _text_ratings(column: pa.Array, problems: list) -> np.ndarray:
+    text = pc.utf8_trim_whitespace(column.cast(pa.string())).fill_null("")
+    numeric = pc.match_substring_regex(text, _text._NUMBER.pattern).to_numpy(zero_copy_only=False)
+    values = np.full(len(text), np.nan)
+    if numeric.any():
+        values[numeric] = _text_to_float(text.filter(pa.array(numeric)))
+    for row in np.flatnonzero(~numeric):
+        problems.append((int(row), f"rating {text[int(row)].as_py()!r} is not a number"))
+    for row in np.flatnonzero(numeric & ~np.isfinite(values)):
+        problems.append((int(row), f"rating {text[int(row)].as_py()!r} is not a finite number"))
     return values
 
 
@@ -430,11 +437,6 @@ def _text_to_float(text: pa.Array) -> np.ndarray:
     except pa.ArrowInvalid:
         # pyarrow rejects a few forms that the number pattern allows, such as "1e999".
         return np.array([float(value) for value in text.to_pylist()], dtype=np.float64)
-
-
-def _numeric_mask(column) -> np.ndarray:
-    text = pc.utf8_trim_whitespace(column.cast(pa.string())).fill_null("")
-    return pc.match_substring_regex(text, _text._NUMBER.pattern).to_numpy(zero_copy_only=False)
 
 
 def _timestamp_values(column, problems: list, explicit: bool, report: ReadReport) -> np.ndarray | None:
@@ -532,7 +534,7 @@ def _field_count_entries(invalid_rows: list[str], report: ReadReport, where: _Wh
         return []
     lines = locator.invalid_lines()[: len(invalid_rows)]
     # NOTE: the rescan finds every malformed row unless the csv module splits the file
-    # differently from pyarrow; rows it misses are numbered after the last one found.
+    # differently from pyarrow. Rows it misses get the line of the last one found.
     last = lines[-1] if lines else 1
     lines += [last] * (len(invalid_rows) - len(lines))
     expected = getattr(report, "n_columns", None)
