@@ -14,7 +14,6 @@ from ..data.ratings import Ratings
 from ..exceptions import DivergenceError
 from ._base import FactorizationModel, rated_structure
 from ._objective import RankingObjective
-from .._kernels.sgd import all_finite
 from ._solvers import SOLVERS, make_solver, resolve_threads
 
 logger = logging.getLogger(__name__)
@@ -277,6 +276,8 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
             user_factors *= scale
             item_factors = self._rng.standard_normal(shape_i, dtype=np.float32)
             item_factors *= scale
+        from .._kernels.sgd import all_finite
+
         if not (all_finite(user_factors) and all_finite(item_factors)):
             raise ValueError(
                 f"init_std={self.init_std!r} makes the initial factors overflow float32; "
@@ -310,6 +311,8 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
         # Every user and item takes part in every epoch, so a factor that became inf or
         # NaN makes the next epoch's error sum NaN: a full scan is needed only at the end.
         if finite and self.factors and epoch == self.epochs:
+            from .._kernels.sgd import all_finite
+
             finite = all_finite(self.user_factors_) and all_finite(self.item_factors_)
         if finite and train_rmse <= DIVERGENCE_FACTOR * max(spread, 1.0):
             return
