@@ -6,6 +6,8 @@ import numba
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mfrec import ImplicitALS, load_model, read_ratings
 from mfrec._kernels.implicit_als import als_update_rows, gram_matrix
@@ -228,3 +230,41 @@ def test_fit_rejects_bad_hyperparameters(params, message):
 def test_fit_rejects_non_ratings():
     with pytest.raises(TypeError, match="fit needs a Ratings object"):
         ImplicitALS().fit([("a", "x", 5.0)])
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_ranker_inside_model_ignores_threads(threads):
+    from mfrec import MatrixFactorization
+
+    data = synthetic_blocks(users=80, items=60, seed=3)
+    reference = ImplicitALS(factors=4, iterations=3, seed=11, threads=1).fit(data)
+    model = MatrixFactorization(
+        factors=2, epochs=2, objective="ranking", seed=11, threads=threads,
+        ranker_params={"factors": 4, "iterations": 3},
+    ).fit(data)
+    np.testing.assert_array_equal(model.ranker_.item_factors_, reference.item_factors_)
+
+
+@pytest.mark.filterwarnings("ignore::mfrec.DataWarning")
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 7), st.sampled_from([0.5, 1.0, 3.0, 4.5, 5.0])),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_fit_handles_random_small_inputs(rows):
+    # Single ratings, users with one item and duplicate pairs (merged by the reader).
+    users, items, ratings = zip(*rows)
+    data = read_ratings(table(list(users), list(items), list(ratings)), rating_scale=(0.5, 5.0))
+    model = ImplicitALS(factors=2, iterations=2).fit(data)
+    assert np.isfinite(model.user_factors_).all()
+    assert np.isfinite(model.item_factors_).all()
+
+    recs = model.recommend(sorted(set(users)), n=3)
+    rated = set(zip(users, items))
+    for user, item in zip(recs.user, recs.item):
+        assert (user, item) not in rated
+    for user in set(users):
+        assert recs.user.count(user) <= 3
