@@ -4,7 +4,9 @@ Splits: MovieLens 100K's five folds ``u1`` ... ``u5`` (mean and each fold) and t
 80/20 split of ML-latest-small in ``ml-latest-small/splits/``. Models: mfrec's
 ``MatrixFactorization`` with its defaults and the ``BiasBaseline``, and, when
 scikit-surprise is installed (``pip install -e '.[bench]'``), Surprise's SVD and
-SVD++ with their library defaults. Every model is scored by
+SVD++ with their library defaults. ``--tune-trials N`` adds mfrec tuned on each
+training fold by N Optuna trials scored on a 10% validation split of that fold, as
+``mfrec tune`` does, so the test fold is never seen. Every model is scored by
 :func:`mfrec.evaluation.evaluate`: RMSE and MAE on the test ratings, and NDCG@10 on
 top-10 lists over the items each user did not rate in training (relevant: test
 rating >= 4, binary gains). Surprise models are scored through their fitted
@@ -12,7 +14,7 @@ parameters, so both libraries are measured by the same code.
 
 Usage::
 
-    python benchmarks/accuracy.py [--data ../shared/data] [--no-svdpp] [--write-docs]
+    python benchmarks/accuracy.py [--data ../shared/data] [--no-svdpp] [--tune-trials 50] [--write-docs]
 
 Prints one table per split, writes ``benchmarks/results/accuracy.json`` and, with
 ``--write-docs``, replaces only the accuracy section of ``docs/benchmarks.md``.
@@ -55,12 +57,14 @@ def load_splits(data: Path) -> dict[str, list[tuple]]:
     return {"ML-100K u1-u5": folds, "ML-latest-small split": latest}
 
 
-def models(with_svdpp: bool) -> dict:
+def models(with_svdpp: bool, tune_trials: int) -> dict:
     """Return ``{label: factory(train) -> fitted model}`` for every library installed."""
     factories = {
         "mfrec MatrixFactorization (defaults)": lambda train: MatrixFactorization().fit(train),
         "mfrec BiasBaseline": lambda train: BiasBaseline().fit(train),
     }
+    if tune_trials:
+        factories[f"mfrec tuned ({tune_trials} Optuna trials per fold)"] = lambda train: _tuned(train, tune_trials)
     try:
         import surprise
     except ImportError:
@@ -102,6 +106,16 @@ def _user_vectors(algo, trainset) -> np.ndarray:
         rated = [j for j, _ in trainset.ur[u]]
         vectors[u] += np.asarray(algo.yj)[rated].sum(axis=0) / np.sqrt(len(rated))
     return vectors
+
+
+def _tuned(train, trials: int):
+    """Search on a 10% validation split of ``train`` (never the test fold), as mfrec tune does."""
+    from mfrec.model_selection import optuna_search
+
+    template = MatrixFactorization(seed=SEED, early_stopping_rounds=10)
+    result = optuna_search(template, train, trials=trials, seed=SEED)
+    print(f"  best validation RMSE {result.best_score:.4f}: {result.best_params}", flush=True)
+    return result.best_model
 
 
 def _surprise_fit(algo, train):
@@ -213,15 +227,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data", help="Folder with ml-100k/ and ml-latest-small/.")
     parser.add_argument("--no-svdpp", action="store_true", help="Skip Surprise SVD++, the slowest model (minutes per fold).")
+    parser.add_argument("--tune-trials", type=int, default=0, help="Also tune mfrec on each training fold with this many Optuna trials (needs the tune extra).")
+    parser.add_argument("--only-tuned", action="store_true", help="Run only the tuned model (with --tune-trials).")
     parser.add_argument("--write-docs", action="store_true", help="Replace the accuracy section of docs/benchmarks.md.")
     args = parser.parse_args()
 
     env = environment()
-    results = run(load_splits(args.data), models(with_svdpp=not args.no_svdpp))
+    factories = models(with_svdpp=not args.no_svdpp, tune_trials=args.tune_trials)
+    if args.only_tuned:
+        factories = {label: make for label, make in factories.items() if label.startswith("mfrec tuned")}
+    results = run(load_splits(args.data), factories)
     out = REPO / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "accuracy.json").write_text(json.dumps({"environment": env, "results": results}, indent=1))
-    command = "python benchmarks/accuracy.py" + (" --no-svdpp" if args.no_svdpp else "") + " --write-docs"
+    command = "python benchmarks/accuracy.py" + (" --no-svdpp" if args.no_svdpp else "")
+    command += f" --tune-trials {args.tune_trials}" if args.tune_trials else ""
+    command += " --write-docs"
     section = markdown(results, env, command)
     print(section)
     if args.write_docs:
