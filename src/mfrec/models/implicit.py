@@ -101,9 +101,10 @@ class ImplicitALS(FactorizationModel):
     they are a starting point, not a tuned value.
 
     Determinism: each row is solved from the other side's factors alone, in a fixed
-    order, so the same seed gives the same factors bit for bit with any ``threads``.
+    order, so the same seed gives the same factors bit for bit with any ``threads`` (on
+    the same machine and library versions).
 
-    Memory: two CSR copies of the ratings (about 20 bytes per rating) and the factors;
+    Memory: two CSR copies of the ratings (12 bytes per rating each) and the factors;
     nothing is sized by users times items.
 
     ``predict`` returns :math:`x_u^\top y_i` (roughly 0 to 1) for known pairs and 0
