@@ -178,6 +178,27 @@ def test_model_file_without_ranker_ranks_by_rating(tmp_path):
     assert load_model(tmp_path / "m.mfrec").recommend("u0", n=2).rule == "predicted_rating"
 
 
+def test_model_file_from_before_objectives_loads_as_rating(tmp_path):
+    import zipfile
+
+    model = MatrixFactorization(factors=2, epochs=5, objective="rating").fit(two_taste_ratings())
+    model.save(tmp_path / "new.mfrec")
+    # Rewrite the metadata as an older mfrec wrote it: no objective parameters, no metadata checksum.
+    with zipfile.ZipFile(tmp_path / "new.mfrec") as source, zipfile.ZipFile(tmp_path / "old.mfrec", "w") as target:
+        for entry in source.namelist():
+            data = source.read(entry)
+            if entry == "metadata.json":
+                metadata = json.loads(data)
+                for name in ("objective", "ranking_weight", "ranker_params"):
+                    del metadata["params"][name]
+                metadata.pop("metadata_sha256", None)
+                data = json.dumps(metadata).encode()
+            target.writestr(entry, data)
+    loaded = load_model(tmp_path / "old.mfrec")
+    assert loaded.objective == "rating"
+    assert loaded.recommend("u0", n=3).items == model.recommend("u0", n=3).items
+
+
 @pytest.mark.parametrize(
     ("params", "error", "message"),
     [

@@ -147,6 +147,8 @@ class RankingObjective:
         self.ranker_ = None
         self.ranking_weight_ = meta.get("ranking_weight")
         if "ranker_user_factors" not in arrays:
+            # Files written before objectives existed have no ranker: they rank by rating.
+            self.objective = "rating"
             return
         ranker = ImplicitALS(**meta["ranker_params"])
         ranker.user_factors_ = arrays["ranker_user_factors"]
