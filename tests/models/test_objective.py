@@ -228,6 +228,14 @@ def test_cli_train_objective_ranking(tmp_path):
     assert load_model(tmp_path / "m.mfrec").recommend_rule == "implicit"
 
 
+def test_cli_train_text_names_rule(tmp_path):
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text("user,item,rating\n" + "".join(f"u{u},i{i},{r}\n" for u, i, r in zip(*_columns())))
+    done = run_cli("train", ratings, "-o", tmp_path / "m.mfrec", "--epochs", "5", "--ranking-weight", "1.5")
+    assert done.returncode == 0, done.stderr
+    assert "recommend ranks by implicit_times_rating (ranking_weight 1.5)" in done.stdout
+
+
 def test_cli_train_rejects_unknown_objective(tmp_path):
     ratings = tmp_path / "ratings.csv"
     ratings.write_text("user,item,rating\na,x,5\n")

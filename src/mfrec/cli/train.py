@@ -104,6 +104,14 @@ def train(
         )
         if held_out is not None:
             typer.echo(f"validation RMSE {summary['validation_rmse']} at epoch {summary['best_epoch']}")
+        typer.echo(_rule_text(model))
+
+
+def _rule_text(model) -> str:
+    """Return one line naming the rule that 'mfrec recommend' will rank by."""
+    if model.recommend_rule == "implicit_times_rating":
+        return f"recommend ranks by implicit_times_rating (ranking_weight {model.ranking_weight_:g})"
+    return f"recommend ranks by {model.recommend_rule}"
 
 
 def _validation_summary(model) -> dict:
