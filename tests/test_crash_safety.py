@@ -308,3 +308,16 @@ def test_pickled_array_is_never_loaded(tmp_path, previous_model):
     with pytest.raises(ModelFileError, match="is not a readable mfrec model file"):
         load_model(evil)
     assert not marker.exists()
+
+
+def test_cli_train_checks_output_before_training(tmp_path, ratings_file):
+    from typer.testing import CliRunner
+
+    from mfrec.cli import app
+
+    missing = CliRunner().invoke(app, ["train", str(ratings_file), "-o", str(tmp_path / "nope" / "m.mfrec")])
+    assert missing.exit_code == 1
+    assert missing.stderr == f"error: output directory does not exist: {tmp_path / 'nope'}; create it first\n"
+    folder = CliRunner().invoke(app, ["train", str(ratings_file), "-o", str(tmp_path)])
+    assert folder.exit_code == 1
+    assert folder.stderr == f"error: cannot write {tmp_path}: it is a directory; pass a file name\n"

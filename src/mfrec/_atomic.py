@@ -19,11 +19,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     (``0o666`` minus the umask), or those of the file it replaces.
     """
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"output directory does not exist: {directory}; create it first")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"cannot write {path}: it is a directory; pass a file name")
+    directory = check_target(path)
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
     existing = _mode_of(path)
     # os.open applies the umask to 0o666, as for any new file.
@@ -41,6 +37,20 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
             os.unlink(tmp)
         raise
     _fsync_directory(directory)
+
+
+def check_target(path: str | os.PathLike) -> str:
+    """Raise OSError unless ``path`` can be written as a file; return its folder.
+
+    Commands call this before long work, so a wrong output path fails at once.
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"output directory does not exist: {directory}; create it first")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot write {path}: it is a directory; pass a file name")
+    return directory
 
 
 def _mode_of(path: str) -> int | None:

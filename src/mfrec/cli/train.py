@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from .._atomic import check_target
 from ..data import read_ratings
 from ..models import MatrixFactorization
 from ..plotting import plot_learning_curves
@@ -73,6 +74,7 @@ def train(
     if plot is not None:
         require_plotting()
     options = reading_options(sep, header, encoding, on_bad_lines, duplicates, rating_scale, user_column, item_column, rating_column)
+    check_target(output)
     started = time.perf_counter()
     data = read_ratings(ratings, **options)
     read_seconds = time.perf_counter() - started
