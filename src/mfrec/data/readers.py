@@ -298,9 +298,13 @@ def _resolve(names, wanted, aliases, default, role, has_header, source) -> int:
 
 def _build(columns: _Columns, report: ReadReport, where: _Where, on_bad_lines, duplicates, scale) -> Ratings:
     problems: list[tuple[int, str]] = []
+    # Each input column is released once converted, so a large file is not held twice.
     users = _id_values(columns.user, "user", where, problems)
+    columns.user = None
     items = _id_values(columns.item, "item", where, problems)
+    columns.item = None
     ratings = _rating_values(columns.rating, scale, problems, where.source)
+    columns.rating = None
     stamps = _timestamp_values(columns.timestamp, problems, columns.explicit_time, report)
     invalid_rows = getattr(report, "invalid_rows", [])
 
@@ -314,13 +318,13 @@ def _build(columns: _Columns, report: ReadReport, where: _Where, on_bad_lines, d
 
     if keep.all():
         # Nothing was dropped: skip the row copies, which double the memory of large inputs.
-        user_map, user_index = IdMap.encode(_canonical(users))
-        item_map, item_index = IdMap.encode(_canonical(items))
+        user_map, user_index = _encode_ids(_canonical(users))
+        item_map, item_index = _encode_ids(_canonical(items))
         rating, stamp, kept_rows = ratings, stamps, None
     else:
         keep_rows = pa.array(np.flatnonzero(keep))
-        user_map, user_index = IdMap.encode(_canonical(users.take(keep_rows)))
-        item_map, item_index = IdMap.encode(_canonical(items.take(keep_rows)))
+        user_map, user_index = _encode_ids(_canonical(users.take(keep_rows)))
+        item_map, item_index = _encode_ids(_canonical(items.take(keep_rows)))
         rating = ratings[keep]
         stamp = None if stamps is None else stamps[keep]
         kept_rows = np.flatnonzero(keep)
@@ -355,8 +359,10 @@ def _id_values(column, role: str, where: _Where, problems: list) -> pa.Array:
     if pa.types.is_unsigned_integer(kind) or pa.types.is_signed_integer(kind):
         if pa.types.is_uint64(kind) and len(column) and pc.max(column).as_py() > 2**63 - 1:
             column = column.cast(pa.string())
-        else:
+        elif pa.types.is_uint64(kind):
             column = column.cast(pa.int64())
+        # Narrower integers stay as they are until _encode_ids: a cast to int64 here
+        # would copy the whole column at 8 bytes per row.
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
         column = pc.utf8_trim_whitespace(column.cast(pa.string())).fill_null("")
     elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
@@ -369,6 +375,19 @@ def _id_values(column, role: str, where: _Where, problems: list) -> pa.Array:
     for row in np.flatnonzero(missing.to_numpy(zero_copy_only=False)):
         problems.append((int(row), f"empty {role} ID"))
     return column
+
+
+def _encode_ids(column: pa.Array) -> tuple[IdMap, np.ndarray]:
+    """Return ``IdMap.encode(column)``, encoding narrow integer IDs before widening them.
+
+    Only the distinct IDs are cast to int64, so a 100M-row int32 column is never copied
+    at 8 bytes per row. The map and indices equal those of the int64 column.
+    """
+    if not pa.types.is_integer(column.type) or column.type == pa.int64():
+        return IdMap.encode(column)
+    encoded = pc.dictionary_encode(column)
+    indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    return IdMap(encoded.dictionary.cast(pa.int64())), indices
 
 
 def _is_string_view(kind) -> bool:
@@ -398,17 +417,20 @@ def _rating_values(column, scale, problems: list, source: str) -> np.ndarray:
         values = _text_ratings(column, problems)
     elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
-        values = np.where(pc.is_null(column).to_numpy(zero_copy_only=False), np.nan, values)
+        if column.null_count:
+            values = np.where(pc.is_null(column).to_numpy(zero_copy_only=False), np.nan, values)
         for row in np.flatnonzero(~np.isfinite(values)):
             problems.append((int(row), f"rating {float(values[row])} is not a finite number"))
     else:
         raise InputError(f"ratings in {source} have type {kind}; expected numbers", source=source)
 
     # Ratings are stored as float32: a finite float64 beyond its range would become inf.
-    too_large = np.isfinite(values) & (np.abs(values) > _FLOAT32_MAX)
+    # Comparisons, not np.abs, so no float64 temporary of the whole column is made.
+    too_large = np.isfinite(values) & ((values > _FLOAT32_MAX) | (values < -_FLOAT32_MAX))
     for row in np.flatnonzero(too_large):
         problems.append((int(row), f"rating {values[row]:g} is too large to store as float32"))
-    values = np.where(too_large, np.nan, values)
+    if too_large.any():
+        values = np.where(too_large, np.nan, values)
 
     if scale is not None:
         low, high = scale
