@@ -257,3 +257,27 @@ def test_tables_with_int64_ids_and_any_floats(users, ratings):
     assert_accounting(loaded)
     kept = [u for u, r in zip(users, ratings) if np.isfinite(r) and abs(r) <= float(np.finfo(np.float32).max)]
     assert loaded.users.to_list() == list(dict.fromkeys(kept))
+
+
+QUOTED_ID = st.text(alphabet='ab,;|" \n\t:é', min_size=1, max_size=6).map(lambda s: f"x{s}x")
+
+
+@FUZZ
+@given(
+    rows=st.lists(st.tuples(QUOTED_ID, QUOTED_ID, st.sampled_from(RATINGS)), min_size=1, max_size=8),
+    sep=st.sampled_from([",", ";", "|"]),
+    eol=st.sampled_from(["\n", "\r\n", "\r"]),
+    header=st.booleans(),
+)
+def test_quoted_ids_with_separators_and_line_breaks(tmp_path_factory, rows, sep, eol, header):
+    def quote(field: str) -> str:
+        return '"' + field.replace('"', '""') + '"'
+
+    lines = [sep.join(["user", "item", "rating"])] if header else []
+    lines += [sep.join([quote(user), quote(item), rating]) for user, item, rating in rows]
+    path = tmp_path_factory.mktemp("fuzz") / "ratings.csv"
+    path.write_bytes((eol.join(lines) + eol).encode("utf-8"))
+    ratings = read_quietly(path, sep=sep, header=header)
+    assert_accounting(ratings)
+    assert ratings.users.to_list() == list(dict.fromkeys(row[0] for row in rows))
+    assert ratings.items.to_list() == list(dict.fromkeys(row[1] for row in rows))

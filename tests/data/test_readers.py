@@ -590,3 +590,12 @@ def test_empty_table():
     empty = pa.table({"user": pa.array([], pa.string()), "item": pa.array([], pa.string()), "rating": pa.array([], pa.float64())})
     with pytest.raises(InputError, match="no ratings found in Table input: it has no data rows"):
         read_ratings(empty)
+
+
+def test_parquet_with_invalid_utf8_is_input_error(tmp_path):
+    path = tmp_path / "r.parquet"
+    pq.write_table(pa.table({"user": ["u1", "u2"], "item": ["abc", "def"], "rating": [1.0, 2.0]}), path, compression="none")
+    data = path.read_bytes().replace(b"abc", b"a\xffc")
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=r"cannot read .*r\.parquet as Parquet"):
+        read_ratings(path)

@@ -64,22 +64,22 @@ def read_text(
         raise InputError(f"no ratings found in {path}: the file is empty", source=path)
     lines = [text for _, text in head]
     separator = sep if sep is not None else detect_separator(lines, path)
-    first = split_line(lines[0], separator)
-    second = split_line(lines[1], separator) if len(lines) > 1 else None
+    records = head_records(lines, separator)
+    first = records[0]
+    second = records[1] if len(records) > 1 else None
     if header == "auto":
-        usual = _usual_field_count(lines[1:] or lines, separator, prefer=len(first))
+        usual = _usual_field_count(records[1:] or records, prefer=len(first))
         # A header names every column: a first line with another field count is data.
         has_header = len(first) == usual and detect_header(first, second, rating_field)
     else:
         has_header = bool(header)
-    if has_header and len(lines) == 1:
+    if has_header and len(records) == 1:
         raise InputError(
             f"no ratings found in {path}: the file contains only the header line {lines[0]!r}",
             source=path,
             line=head[0][0],
         )
-    data_lines = lines[1:] if has_header else lines
-    n_columns = _usual_field_count(data_lines, separator, prefer=len(first))
+    n_columns = _usual_field_count(records[1:] if has_header else records, prefer=len(first))
     names = [_clean_name(n) for n in first] if has_header else []
     names = (names + [f"column {k}" for k in range(len(names), n_columns)])[:n_columns]
     skip = head[0][0] if has_header else 0
@@ -162,13 +162,39 @@ def detect_separator(lines: list[str], path: str) -> str:
     )
 
 
-def _usual_field_count(lines: list[str], separator: str, prefer: int | None = None) -> int:
+def _usual_field_count(records: list[list[str]], prefer: int | None = None) -> int:
     """Return the most common number of fields; ties go to ``prefer``, else to the count seen first."""
-    counts = Counter(len(split_line(line, separator)) for line in lines)
+    counts = Counter(len(record) for record in records)
     top = max(counts.values())
     if prefer is not None and counts.get(prefer) == top:
         return prefer
     return max(counts, key=counts.__getitem__)
+
+
+def head_records(lines: list[str], separator: str) -> list[list[str]]:
+    """Split sampled lines into records, letting a quoted line break join two lines.
+
+    An unclosed quote would swallow the rest of the sample into one record, so the
+    records are used only when at least as many of them as of the plain lines agree
+    on a field count of 3 or more.
+    """
+    by_line = [split_line(line, separator) for line in lines]
+    if separator not in _QUOTED_SEPARATORS:
+        return by_line
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=separator, strict=False)
+    try:
+        by_record = [record for record in reader if record]
+    except csv.Error:
+        return by_line
+    return by_record if _support(by_record) >= _support(by_line) else by_line
+
+
+def _support(records: list[list[str]]) -> int:
+    """Return how many records have the most common field count, or 0 when it is below 3."""
+    if not records:
+        return 0
+    usual = _usual_field_count(records)
+    return sum(len(record) == usual for record in records) if usual >= 3 else 0
 
 
 def split_line(line: str, separator: str) -> list[str]:

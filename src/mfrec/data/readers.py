@@ -184,6 +184,7 @@ def _load_parquet(path, user, item, rating, timestamp):
 
     try:
         table = pq.read_table(path)
+        table.validate(full=True)  # a damaged page can hold invalid UTF-8 text
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"cannot read {path} as Parquet: {exc}", source=path) from None
     picked, report, where = _load_table(table, user, item, rating, timestamp, source=path)
