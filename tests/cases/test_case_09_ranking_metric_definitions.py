@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow.csv as pa_csv
 import pytest
-from case_support import SOLVERS, fit
+from case_support import SOLVERS, cli_json, fit, train_cli
 
 from mfrec import read_ratings
 from mfrec.evaluation import (
@@ -146,3 +146,15 @@ def test_part_b_user_without_relevant_is_counted(folder, tmp_path):
     assert report.users_evaluated == 1
     assert report.users_without_relevant == 1
     assert np.isfinite(report.metrics["ndcg@4"])
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_part_b_through_cli(tmp_path, folder, solver):
+    model_path = train_cli(tmp_path, folder / "partB_train.csv", solver, "--factors", "2", "--epochs", "20")
+    document = cli_json(
+        "evaluate", model_path, folder / "partB_test.csv", "--metrics", "precision@4,recall@4", "--threshold", "4"
+    )
+    assert document["precision@4"] == 0.25
+    assert document["recall@4"] == 1.0
+    assert document["users_evaluated"] == 4
+    assert document["users_without_relevant"] == 0
