@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -86,3 +89,44 @@ def test_cross_validate_movielens_default_model(ml100k):
     result = cross_validate(MatrixFactorization(**RATING_ONLY), splits=splits, metrics=["rmse"])
     # Recorded mean over u1..u5 with the defaults: 0.9091 (objective does not change RMSE).
     assert result.mean["rmse"] <= 0.925
+
+
+def test_learning_curves_one_line_pair_per_fold(small, tmp_path):
+    pytest.importorskip("matplotlib")
+    from mfrec.plotting import plot_learning_curves
+
+    model = MatrixFactorization(factors=4, epochs=4, **RATING_ONLY)
+    result = cross_validate(model, small, folds=3, curves=True)
+    figure = plot_learning_curves(result.histories, tmp_path / "curves.svg", held_out_label="test")
+    axes = figure.axes[0]
+    assert axes.get_xlabel() == "epoch"
+    assert axes.get_ylabel() == "RMSE"
+    # One training and one held-out line for each of the 3 folds.
+    assert [line.get_label() for line in axes.lines] == [
+        "fold 1 train", "fold 1 test", "fold 2 train", "fold 2 test", "fold 3 train", "fold 3 test"
+    ]
+    assert list(axes.lines[1].get_ydata()) == [entry["validation_rmse"] for entry in result.histories[0]]
+    assert (tmp_path / "curves.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_learning_curves_without_matplotlib(monkeypatch):
+    from mfrec.plotting import plot_learning_curves
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(ImportError, match=r"pip install 'mfrec\[plot\]'"):
+        plot_learning_curves([[{"epoch": 1, "train_rmse": 1.0}]])
+
+
+def test_optuna_search_without_optuna(monkeypatch, small):
+    from mfrec.model_selection import optuna_search
+
+    monkeypatch.setitem(sys.modules, "optuna", None)
+    with pytest.raises(ImportError, match=r"pip install 'mfrec\[tune\]'"):
+        optuna_search(BiasBaseline(), small, trials=1)
+
+
+def test_import_model_selection_stays_light():
+    code = "import sys, mfrec.model_selection, mfrec.plotting; print('optuna' in sys.modules, 'matplotlib' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
