@@ -322,7 +322,8 @@ class LineLocator:
         self._n_columns = n_columns
         self.encoding = encoding
         self._row_lines: list[int] | None = None
-        self._invalid_lines: list[int] | None = None
+        self._invalid: list[tuple[int, int]] = []
+        self._lines: list[str] | None = None
 
     def line_of_row(self, row: int) -> int:
         """Return the 1-based line number of table row ``row``."""
@@ -332,32 +333,17 @@ class LineLocator:
         # NOTE: reached only if the csv module and pyarrow split the file differently.
         return row + 1 + self._skip
 
-    def invalid_lines(self) -> list[int]:
-        """Return the 1-based line numbers of the malformed rows, in file order."""
+    def invalid_rows(self) -> list[tuple[int, int]]:
+        """Return (line number, number of fields) of each malformed row, in file order."""
         self._scan()
-        return self._invalid_lines
+        return self._invalid
 
     def line_text(self, line: int) -> str:
         """Return the text of one physical line, without its line ending."""
-        with open(self.path, "rb") as handle:
-            lines = _LINE_BREAK.split(decode_or_raise(handle.read(), self.encoding, self.path))
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
-    def field_count(self, row_text: str) -> int:
-        """Return the number of fields in the text of a malformed row."""
-        if self._delimiter in _QUOTED_SEPARATORS:
-            reader = csv.reader(io.StringIO(row_text, newline=""), delimiter=self._delimiter, strict=False)
-            try:
-                return len(next(reader, []))
-            except csv.Error:
-                return row_text.count(self._delimiter) + 1
-        return row_text.count(self._delimiter) + 1
-
-    def display(self, row_text: str, separator: str) -> str:
-        """Return a malformed row's text with the original separator put back."""
-        if self._delimiter in _STAND_INS:
-            return row_text.replace(self._delimiter, " " if separator == WHITESPACE else separator)
-        return row_text
+        if self._lines is None:
+            with open(self.path, "rb") as handle:
+                self._lines = _LINE_BREAK.split(decode_or_raise(handle.read(), self.encoding, self.path))
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
     def _scan(self) -> None:
         if self._row_lines is not None:
@@ -372,17 +358,18 @@ class LineLocator:
         else:
             reader = csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter, quoting=csv.QUOTE_NONE)
         rows: list[int] = []
-        invalid_lines: list[int] = []
         start = 1
         try:
             for record in reader:
                 if start > self._skip and record:
-                    (rows if len(record) == self._n_columns else invalid_lines).append(start)
+                    if len(record) == self._n_columns:
+                        rows.append(start)
+                    else:
+                        self._invalid.append((start, len(record)))
                 start = reader.line_num + 1
         except csv.Error:
-            invalid_lines.append(start)
+            self._invalid.append((start, 1))
         self._row_lines = rows
-        self._invalid_lines = invalid_lines
 
 
 def is_parquet(path: str) -> bool:

@@ -555,16 +555,15 @@ def _field_count_entries(invalid_rows: list[str], report: ReadReport, where: _Wh
     locator = where.locator
     if not invalid_rows or locator is None:
         return []
-    lines = locator.invalid_lines()[: len(invalid_rows)]
+    found = locator.invalid_rows()[: len(invalid_rows)]
     # NOTE: the rescan finds every malformed row unless the csv module splits the file
     # differently from pyarrow. Rows it misses get the line of the last one found.
-    last = lines[-1] if lines else 1
-    lines += [last] * (len(invalid_rows) - len(lines))
+    last = found[-1][0] if found else 1
+    found += [(last, None)] * (len(invalid_rows) - len(found))
     expected = getattr(report, "n_columns", None)
     entries = []
-    for line, text in list(zip(lines, invalid_rows))[: 4 * _MAX_REPORTED]:
-        got = locator.field_count(text)
-        shown = locator.display(text, report.separator or "")[:80]
+    for line, got in found[: 4 * _MAX_REPORTED]:
+        shown = locator.line_text(line)[:80]
         entries.append((line, f"expected {expected} fields, got {got}: {shown!r}"))
     return entries
 
