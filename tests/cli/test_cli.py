@@ -76,7 +76,7 @@ def test_recommend_json_excludes_rated(model_file):
     assert sorted(r["item"] for r in rows) == ["i4", "i5"]
     assert [r["rank"] for r in rows] == [1, 2]
     assert rows[0]["score"] >= rows[1]["score"]
-    assert set(rows[0]) == {"item", "score", "rank"}
+    assert set(rows[0]) == {"item", "score", "rank", "rule"}
 
 
 def test_recommend_unknown_user_exits_1(model_file):

@@ -58,13 +58,16 @@ def run_movielens(console: Console, *, progress: bool) -> None:
     console.print(f"fitted {model.factors} factors, {model.epochs} epochs in {time.perf_counter() - started:.1f} s")
     console.print(f"held-out RMSE [bold]{result['rmse']:.4f}[/], MAE {result['mae']:.4f}")
     titles = movie_titles("ml-latest-small")
+    console.print(f"lists ranked by the {model.recommend_rule!r} rule")
     for user in DEMO_USERS:
         table = Table(title=f"top 5 for user {user}", show_lines=False)
         table.add_column("rank", justify="right")
         table.add_column("movie")
-        table.add_column("predicted", justify="right")
-        for row in model.recommend(user, n=5).to_list():
-            table.add_row(str(row["rank"]), titles.get(row["item"], str(row["item"])), f"{row['score']:.2f}")
+        table.add_column("predicted rating", justify="right")
+        recs = model.recommend(user, n=5)
+        ratings = model.predict(user, recs.items).rating
+        for rank, item, rating in zip(recs.rank, recs.items, ratings):
+            table.add_row(str(rank), titles.get(item, str(item)), f"{rating:.2f}")
         console.print(table)
 
 
@@ -85,7 +88,7 @@ def story_model():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ratings = story_ratings()
-    model = MatrixFactorization(factors=2, epochs=1500, learning_rate=0.02, regularization=0.02, bias_regularization=0.02, init_std=0.3, seed=7)
+    model = MatrixFactorization(objective="rating", factors=2, epochs=1500, learning_rate=0.02, regularization=0.02, bias_regularization=0.02, init_std=0.3, seed=7)
     return model.fit(ratings)
 
 

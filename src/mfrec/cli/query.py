@@ -76,12 +76,15 @@ def _print_recs(recs, output_format: OutputFormat, with_user: bool) -> None:
         for row in rows:
             row["item"] = id_text(row["item"])
             row["user"] = id_text(row["user"])
+            row["rule"] = recs.rule
             if not with_user:
                 del row["user"]
         print_json(rows)
         return
     if not rows:
         typer.echo("no items to recommend: the user has rated every item")
+        return
+    typer.echo(f"# ranked by the '{recs.rule}' rule")
     for row in rows:
         prefix = f"{row['user']}\t" if with_user else ""
         typer.echo(f"{prefix}{row['rank']}\t{row['item']}\t{row['score']:.4f}")
