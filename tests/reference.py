@@ -76,3 +76,11 @@ def top_n_rows(scores, users, indptr, rated, exclude_rated, n):
         best = sorted(pool, key=lambda i: (-scores[row, i], i))[:n]
         result.append((best, [scores[row, i] for i in best]))
     return result
+
+
+def top_n_explicit(users, user_factors, item_factors, user_bias, item_bias, global_mean, indptr, rated,
+                   exclude_rated, n):
+    """Twin of ``_kernels.topk.top_n_explicit``: float64 scores of every item, full sort."""
+    scores = (user_factors[users].astype(np.float64) @ item_factors.T.astype(np.float64)
+              + user_bias[users, None] + item_bias[None, :].astype(np.float64) + global_mean)
+    return top_n_rows(scores, users, indptr, rated, exclude_rated, n)

@@ -44,3 +44,30 @@ def test_top_n_rows_short_list_when_few_candidates():
     scores = np.array([[1.0, 2.0, 3.0]])
     got = run_kernel(scores, np.array([0]), np.array([0, 2]), np.array([0, 2], np.int32), True, 10)
     assert got == [([1], [2.0])]
+
+
+@pytest.mark.parametrize("exclude_rated", [True, False])
+def test_top_n_explicit_matches_float64_sort(exclude_rated):
+    from mfrec._kernels.topk import top_n_explicit
+
+    rng = np.random.default_rng(7)
+    user_factors = rng.normal(0, 1, (12, 5)).astype(np.float32)
+    # Items 0-19 and 20-39 share factors and biases, so exact ties are common.
+    item_factors = np.tile(rng.normal(0, 1, (20, 5)).astype(np.float32), (2, 1))
+    item_bias = np.tile(rng.normal(0, 0.5, 20).astype(np.float32), 2)
+    user_bias = rng.normal(0, 0.5, 12).astype(np.float32)
+    users = np.arange(12, dtype=np.int64)
+    sizes = np.arange(12) * 3
+    rated = np.concatenate([rng.choice(40, size=k, replace=False) for k in sizes]).astype(np.int32)
+    indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    approx = user_factors @ item_factors.T
+    norm = float(np.sqrt((item_factors.astype(np.float64) ** 2).sum(axis=1)).max())
+    out_items, out_scores, counts = np.zeros((12, 6), np.int64), np.zeros((12, 6)), np.zeros(12, np.int64)
+    top_n_explicit(
+        approx, users, user_factors, item_factors, user_bias, item_bias, 3.5, norm,
+        float(np.abs(item_bias).max()), indptr, rated, exclude_rated, 6, out_items, out_scores, counts,
+    )
+    want = reference.top_n_explicit(users, user_factors, item_factors, user_bias, item_bias, 3.5, indptr, rated, exclude_rated, 6)
+    for row, (want_items, want_scores) in enumerate(want):
+        assert out_items[row, : counts[row]].tolist() == want_items
+        np.testing.assert_allclose(out_scores[row, : counts[row]], want_scores, rtol=1e-12)

@@ -54,7 +54,8 @@ def test_batch_equals_full_sort_of_predictions(u1_model):
 def test_batch_spans_several_blocks(u1_model, monkeypatch):
     users = u1_model.users_.to_list()
     whole = lists_by_user(u1_model.recommend(users, n=3))
-    # 1,682 items and room for 5,000 scores: blocks of 2 users, the last one alone.
+    # 1,650 training items and room for 5,000 scores: blocks of 3 users, and the
+    # 943rd user alone in the last block.
     monkeypatch.setattr(_base, "SCORE_BLOCK_CELLS", 5_000)
     blocked = lists_by_user(u1_model.recommend(users, n=3))
     assert blocked == whole

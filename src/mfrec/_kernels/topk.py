@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+#: Users per parallel work item of :func:`top_n_explicit`; each allocates its scratch once.
+ROWS_PER_CHUNK = 16
+
 
 @njit(cache=True, nogil=True, parallel=True)
 def top_n_rows(scores, users, indptr, rated, exclude_rated, n, out_items, out_scores, out_counts):
@@ -110,3 +113,97 @@ def rated_csr(user_index, item_index, n_users):
     for u in range(n_users):
         items[indptr[u] : indptr[u + 1]].sort()
     return indptr, items
+
+
+@njit(cache=True, nogil=True, fastmath=False, parallel=True)
+def top_n_explicit(
+    approx, users, user_factors, item_factors, user_bias, item_bias, global_mean,
+    max_item_norm, max_item_bias, indptr, rated, exclude_rated, n, out_items, out_scores, out_counts,
+):
+    """Select each user's ``n`` best items by predicted rating, exactly, from float32 products.
+
+    approx: float32 (rows, n_items), ``user_factors[users] @ item_factors.T`` from any
+    BLAS; users: int64 (rows,). Items within a rounding bound of the ``n``-th best
+    approximate score are rescored in float64 in a fixed order, so the lists and scores
+    do not depend on the BLAS or on the other rows of the block. Scores are
+    ``mu + b_u + b_i + p_u . q_i``; ties go to the lower item index. Outputs as in
+    :func:`top_n_rows`.
+    """
+    n_items = approx.shape[1]
+    n_rows = approx.shape[0]
+    n_chunks = (n_rows + ROWS_PER_CHUNK - 1) // ROWS_PER_CHUNK
+    for chunk in prange(n_chunks):
+        # Scratch rows per chunk, not per user: a fresh 8-byte-per-item array for every
+        # user costs a page-faulting allocation each time.
+        row_scores = np.empty(n_items)
+        excluded = np.empty(n_items, dtype=np.bool_)
+        for row in range(chunk * ROWS_PER_CHUNK, min(n_rows, (chunk + 1) * ROWS_PER_CHUNK)):
+            out_counts[row] = _explicit_row(
+                approx[row], users[row], user_factors, item_factors, user_bias, item_bias, global_mean,
+                max_item_norm, max_item_bias, indptr, rated, exclude_rated, n, out_items[row],
+                out_scores[row], row_scores, excluded,
+            )
+
+
+@njit(cache=True, nogil=True)
+def _explicit_row(
+    approx, u, user_factors, item_factors, user_bias, item_bias, global_mean, max_item_norm,
+    max_item_bias, indptr, rated, exclude_rated, n, items, values, row_scores, excluded,
+):
+    n_items = approx.shape[0]
+    k = user_factors.shape[1]
+    excluded[:] = False
+    if exclude_rated:
+        for j in range(indptr[u], indptr[u + 1]):
+            excluded[rated[j]] = True
+    for i in range(n_items):
+        row_scores[i] = np.float64(approx[i]) + item_bias[i]
+    threshold = _nth_best(row_scores, excluded, n)
+    # |float32 dot - exact dot| <= k * 2^-24 * |p_u| |q_i| for any summation order;
+    # doubled, with slack for the float32 result, it bounds both items' errors.
+    norm = 0.0
+    for f in range(k):
+        norm += np.float64(user_factors[u, f]) ** 2
+    margin = 2.0 * (k + 4) * 2.0**-24 * (np.sqrt(norm) * max_item_norm + max_item_bias + 1.0)
+    for i in range(n_items):
+        if excluded[i] or row_scores[i] < threshold - margin:
+            excluded[i] = True
+            continue
+        exact = 0.0
+        for f in range(k):
+            exact += np.float64(user_factors[u, f]) * np.float64(item_factors[i, f])
+        row_scores[i] = global_mean + np.float64(user_bias[u]) + np.float64(item_bias[i]) + exact
+    return _select(row_scores, excluded, n, items, values)
+
+
+@njit(cache=True, nogil=True)
+def _nth_best(scores, excluded, n):
+    # The n-th largest score among the candidates (-inf when there are n or fewer).
+    if n == 0:
+        return np.inf
+    heap = np.empty(n)
+    count = 0
+    for i in range(scores.shape[0]):
+        if excluded[i]:
+            continue
+        value = scores[i]
+        if count < n:
+            heap[count] = value
+            count += 1
+            at = count - 1
+            while at > 0 and heap[(at - 1) // 2] > heap[at]:
+                heap[(at - 1) // 2], heap[at] = heap[at], heap[(at - 1) // 2]
+                at = (at - 1) // 2
+        elif value > heap[0]:
+            heap[0] = value
+            at = 0
+            while True:
+                smallest = at
+                for child in (2 * at + 1, 2 * at + 2):
+                    if child < count and heap[child] < heap[smallest]:
+                        smallest = child
+                if smallest == at:
+                    break
+                heap[at], heap[smallest] = heap[smallest], heap[at]
+                at = smallest
+    return heap[0] if count == n else -np.inf

@@ -212,6 +212,10 @@ class FactorizationModel:
         out_scores = np.zeros((len(users), n), dtype=np.float64)
         counts = np.zeros(len(users), dtype=np.int64)
         threads = resolve_threads(getattr(self, "threads", None))
+        if self.recommend_rule == "predicted_rating":
+            self._top_n_explicit(users, n, exclude_rated, block, threads, out_items, out_scores, counts)
+            keep = np.arange(n)[None, :] < counts[:, None]
+            return out_items[keep], out_scores[keep], counts
         for start in range(0, len(users), block):
             rows = users[start : start + block]
             # NOTE: a one-row block is scored as two equal rows, because numpy computes a
@@ -229,6 +233,31 @@ class FactorizationModel:
                 )
         keep = np.arange(n)[None, :] < counts[:, None]
         return out_items[keep], out_scores[keep], counts
+
+    def _top_n_explicit(self, users, n, exclude_rated, block, threads, out_items, out_scores, counts) -> None:
+        """Fill the outputs with the top-n by predicted rating: float32 products, exact float64 ranking.
+
+        One float32 buffer serves every block, because a fresh large array per block
+        costs page faults that can take longer than the product itself.
+        """
+        from .._kernels.topk import top_n_explicit
+        from ._solvers import numba_threads
+
+        item_factors = np.ascontiguousarray(self.item_factors_, dtype=np.float32)
+        max_item_norm = float(np.sqrt(np.einsum("ij,ij->i", item_factors, item_factors, dtype=np.float64)).max(initial=0.0))
+        max_item_bias = float(np.abs(self.item_bias_).max(initial=0.0))
+        buffer = np.empty((min(block, len(users)), len(self.items_)), dtype=np.float32)
+        for start in range(0, len(users), block):
+            rows = users[start : start + block]
+            approx = buffer[: len(rows)]
+            np.matmul(self.user_factors_[rows], item_factors.T, out=approx)
+            sliced = slice(start, start + len(rows))
+            with numba_threads(threads):
+                top_n_explicit(
+                    approx, rows, self.user_factors_, item_factors, self.user_bias_, self.item_bias_,
+                    float(self.global_mean_), max_item_norm, max_item_bias, self.rated_indptr_,
+                    self.rated_items_, exclude_rated, n, out_items[sliced], out_scores[sliced], counts[sliced],
+                )
 
 
 def top_n(scores: np.ndarray, candidates: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
