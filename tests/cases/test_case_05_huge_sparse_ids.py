@@ -110,6 +110,7 @@ def test_cli_text_output_exact(tmp_path, csv_path):
     model_path = train_cli(tmp_path, csv_path, "sgd", "--factors", "4", "--epochs", "5")
     result = run_cli("recommend", model_path, "--user", "9007199254740993", "-n", "5", "--include-rated")
     assert result.exit_code == 0
-    items = [line.split("\t")[1] for line in result.stdout.splitlines()]
+    rows = [line for line in result.stdout.splitlines() if not line.startswith("#")]
+    items = [line.split("\t")[1] for line in rows]
     assert sorted(items) == sorted(ITEMS)
     assert "e+" not in result.stdout
