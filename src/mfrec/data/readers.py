@@ -105,7 +105,11 @@ def read_ratings(
     else:
         loaded = _load_table(_to_arrow(source), user, item, rating, timestamp)
     columns, report, where = loaded
-    return _build(columns, report, where, on_bad_lines, duplicates, scale)
+    ratings = _build(columns, report, where, on_bad_lines, duplicates, scale)
+    # pyarrow's memory pool keeps freed buffers for reuse; hand them back, or a large
+    # file's worth of memory stays held while the model trains.
+    pa.default_memory_pool().release_unused()
+    return ratings
 
 
 def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
