@@ -322,10 +322,15 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
             return
         # Drop the broken factors, so a caller that catches the error cannot predict NaN.
         self.user_factors_ = None
+        if self.solver == "als":
+            fix = f"raise regularization (now {self.regularization:g})"
+        else:
+            fix = (
+                f"lower learning_rate (now {self.learning_rate:g}) or raise regularization "
+                f"(now {self.regularization:g})"
+            )
         raise DivergenceError(
-            f"training diverged at epoch {epoch} (training RMSE {train_rmse:.4g}); lower "
-            f"learning_rate (now {self.learning_rate:g}) or raise regularization (now "
-            f"{self.regularization:g})"
+            f"training diverged at epoch {epoch} (training RMSE {train_rmse:.4g}); {fix}"
         )
 
 
