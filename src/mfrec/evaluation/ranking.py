@@ -236,8 +236,8 @@ def catalog_coverage(ranked: np.ndarray, n_items: int, *, k: int) -> float:
         In [0, 1]; 0 when there are no lists or no items.
     """
     top = _top_columns(ranked, k)
-    shown = np.unique(top[top >= 0])
-    return len(shown) / n_items if n_items > 0 else 0.0
+    recommended = np.unique(top[top >= 0])
+    return len(recommended) / n_items if n_items > 0 else 0.0
 
 
 def relevance_matrix(

@@ -106,7 +106,7 @@ def cross_validate(
     -----
     A model with ``early_stopping_rounds`` set stops on a validation part drawn from
     each training fold (:data:`EARLY_STOPPING_FRACTION` of it, seeded), never on the
-    test part; with ``curves=True`` its history shows that validation RMSE.
+    test part. With ``curves=True`` its history then shows that validation RMSE.
     """
     names = [label for label, _, _ in parse_metrics(metrics)]
     folds_list = _folds(ratings, splits, folds, seed)
