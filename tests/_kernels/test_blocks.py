@@ -44,10 +44,12 @@ def test_schedule_depends_on_seed():
 
 
 def test_grid_size_follows_the_data_only():
-    # B = 2 + floor(log2(n / 1M)): 1M -> 2, 10M -> 2 + 3 = 5, 100M -> 2 + 6 = 8.
+    # B = 2 ** floor(log2(n / 1M) / 3 + 1): log2(10) / 3 + 1 = 2.1 -> 4 at 10M, and
+    # log2(100) / 3 + 1 = 3.2 -> 8 at 100M.
     assert grid_size(80_000, 943, 1682) == 1
+    assert grid_size(600_000, 6000, 400) == 1
     assert grid_size(1_000_000, 480_189, 17_770) == 2
-    assert grid_size(10_000_000, 480_189, 17_770) == 5
+    assert grid_size(10_000_000, 480_189, 17_770) == 4
     assert grid_size(100_000_000, 480_189, 17_770) == 8
     assert grid_size(2**40, 10**9, 10**9) == 16
     assert grid_size(100_000_000, 5, 1000) == 5

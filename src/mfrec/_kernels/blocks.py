@@ -21,15 +21,16 @@ MAX_BLOCKS = 16
 def grid_size(n_ratings: int, n_users: int, n_items: int) -> int:
     """Return the blocks per side ``B`` for a data set: a function of its size alone.
 
-    ``B = 2 + floor(log2(n_ratings / 1M))``: 1 below 500,000 ratings, 2 from 1M, 5 at
-    10M and 8 at 100M, never more than ``MAX_BLOCKS``, the users or the items. Fewer,
-    larger blocks keep more of each user's ratings in one block, so the user's factor
-    row is loaded from memory fewer times per epoch; more blocks let more threads work
-    at once.
+    ``B = 2 ** floor(log2(n_ratings / 1M) / 3 + 1)``: 1 below 1M ratings, 2 from 1M, 4
+    from 8M, 8 from 64M and 16 from 512M, never more than the users or items.
+    Fewer, larger blocks keep more of each user's ratings in one block, so the user's
+    factor row is loaded from memory fewer times per epoch; more blocks let more threads
+    work at once. Powers of two split a stratum evenly over 2, 4, 8 or 16 threads.
     """
-    if n_ratings < 500_000:
+    if n_ratings < 1_000_000:
         return 1
-    wanted = 2 + int(math.floor(math.log2(n_ratings / 1_000_000)))
+    exponent = int(math.floor(math.log2(n_ratings / 1_000_000) / 3 + 1))
+    wanted = 2 ** max(0, exponent)
     return max(1, min(MAX_BLOCKS, wanted, n_users, n_items))
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from llvmlite import ir
+from llvmlite import binding, ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
+
+# LLVM 15 made pointers opaque, which renamed the overloaded intrinsic.
+_PREFETCH = "llvm.prefetch.p0" if binding.llvm_version_info >= (15,) else "llvm.prefetch.p0i8"
 
 
 @intrinsic
@@ -20,7 +23,7 @@ def prefetch(typingctx, matrix, row, column):
         pointer = cgutils.get_item_pointer(context, builder, array_type, array, indices)
         byte_pointer = ir.IntType(8).as_pointer()
         function_type = ir.FunctionType(ir.VoidType(), [byte_pointer] + [ir.IntType(32)] * 3)
-        function = cgutils.get_or_insert_function(builder.module, function_type, "llvm.prefetch.p0")
+        function = cgutils.get_or_insert_function(builder.module, function_type, _PREFETCH)
         int32 = ir.IntType(32)
         # Arguments: address, 1 = prefetch for a write, 3 = keep in all cache levels, 1 = data.
         builder.call(function, [builder.bitcast(pointer, byte_pointer), int32(1), int32(3), int32(1)])
