@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..exceptions import DataWarning, InputError
 from . import _text
-from .idmap import IdMap, canonical_int_ids
 from .ratings import Ratings, ReadReport
+from ._columns import _id_values, _encode_ids, _canonical, _rating_values, _timestamp_values
+from ._duplicates import _merge_duplicates
 
 __all__ = ["read_ratings"]
 
@@ -24,7 +24,6 @@ ITEM_NAMES = ("item", "item_id", "itemid", "iid", "item id", "items", "movie", "
 RATING_NAMES = ("rating", "ratings", "score", "stars", "value", "rate", "book-rating", "book_rating", "overall")
 TIME_NAMES = ("timestamp", "time", "ts", "date", "datetime", "unixreviewtime", "unix_time")
 _MAX_REPORTED = 5
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass
@@ -344,191 +343,6 @@ def _build(columns: _Columns, report: ReadReport, where: _Where, on_bad_lines, d
     )
 
 
-def _id_values(column, role: str, where: _Where, problems: list) -> pa.Array:
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    kind = column.type
-    if pa.types.is_dictionary(kind):
-        column = column.cast(kind.value_type)
-        kind = column.type
-    if _is_string_view(kind):
-        column = column.cast(pa.string())
-        kind = column.type
-    if pa.types.is_floating(kind):
-        raise InputError(
-            f"{role} IDs in {where.source} are floating-point numbers ({column.type}); IDs "
-            f"must be integers or strings: convert the column, for example "
-            f"df['{role}'].astype('int64'), so that large IDs are not rounded",
-            source=where.source,
-        )
-    if pa.types.is_unsigned_integer(kind) or pa.types.is_signed_integer(kind):
-        if pa.types.is_uint64(kind) and len(column) and pc.max(column).as_py() > 2**63 - 1:
-            column = column.cast(pa.string())
-        elif pa.types.is_uint64(kind):
-            column = column.cast(pa.int64())
-        # Narrower integers stay as they are until _encode_ids: a cast to int64 here
-        # would copy the whole column at 8 bytes per row.
-    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        column = pc.utf8_trim_whitespace(column.cast(pa.string())).fill_null("")
-    elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-        column = column.cast(pa.string())
-    else:
-        raise InputError(f"{role} IDs in {where.source} have type {kind}; use integers or strings", source=where.source)
-    missing = pc.is_null(column)
-    if pa.types.is_string(column.type):
-        missing = pc.or_kleene(missing, pc.equal(column, ""))
-    for row in np.flatnonzero(missing.to_numpy(zero_copy_only=False)):
-        problems.append((int(row), f"empty {role} ID"))
-    return column
-
-
-def _encode_ids(column: pa.Array) -> tuple[IdMap, np.ndarray]:
-    """Return ``IdMap.encode(column)``, encoding narrow integer IDs before widening them.
-
-    Only the distinct IDs are cast to int64, so a 100M-row int32 column is never copied
-    at 8 bytes per row. The map and indices equal those of the int64 column.
-    """
-    if not pa.types.is_integer(column.type) or column.type == pa.int64():
-        return IdMap.encode(column)
-    encoded = pc.dictionary_encode(column)
-    indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
-    return IdMap(encoded.dictionary.cast(pa.int64())), indices
-
-
-def _is_string_view(kind) -> bool:
-    check = getattr(pa.types, "is_string_view", None)
-    return bool(check and check(kind))
-
-
-def _canonical(column: pa.Array) -> pa.Array:
-    if pa.types.is_string(column.type):
-        as_int = canonical_int_ids(column)
-        if as_int is not None:
-            return as_int
-    return column
-
-
-def _rating_values(column, scale, problems: list, source: str) -> np.ndarray:
-    """Return the ratings as float64, NaN where a row is bad, and record each bad row."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    if pa.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    if _is_string_view(column.type):
-        column = column.cast(pa.string())
-
-    kind = column.type
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        values = _text_ratings(column, problems)
-    elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-        values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
-        if column.null_count:
-            values = np.where(pc.is_null(column).to_numpy(zero_copy_only=False), np.nan, values)
-        for row in np.flatnonzero(~np.isfinite(values)):
-            problems.append((int(row), f"rating {float(values[row])} is not a finite number"))
-    else:
-        raise InputError(f"ratings in {source} have type {kind}; expected numbers", source=source)
-
-    # Ratings are stored as float32: a finite float64 beyond its range would become inf.
-    # Comparisons, not np.abs, so no float64 temporary of the whole column is made.
-    too_large = np.isfinite(values) & ((values > _FLOAT32_MAX) | (values < -_FLOAT32_MAX))
-    for row in np.flatnonzero(too_large):
-        problems.append((int(row), f"rating {values[row]:g} is too large to store as float32"))
-    if too_large.any():
-        values = np.where(too_large, np.nan, values)
-
-    if scale is not None:
-        low, high = scale
-        outside = np.isfinite(values) & ((values < low) | (values > high))
-        for row in np.flatnonzero(outside):
-            problems.append((int(row), f"rating {values[row]:g} is outside the declared rating scale {low:g} to {high:g}"))
-    return values
-
-
-def _text_ratings(column: pa.Array, problems: list) -> np.ndarray:
-    text = pc.utf8_trim_whitespace(column.cast(pa.string())).fill_null("")
-    numeric = pc.match_substring_regex(text, _text._NUMBER.pattern).to_numpy(zero_copy_only=False)
-    values = np.full(len(text), np.nan)
-    if numeric.any():
-        values[numeric] = _text_to_float(text.filter(pa.array(numeric)))
-    for row in np.flatnonzero(~numeric):
-        problems.append((int(row), f"rating {text[int(row)].as_py()!r} is not a number"))
-    for row in np.flatnonzero(numeric & ~np.isfinite(values)):
-        problems.append((int(row), f"rating {text[int(row)].as_py()!r} is not a finite number"))
-    return values
-
-
-def _text_to_float(text: pa.Array) -> np.ndarray:
-    try:
-        return pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
-    except pa.ArrowInvalid:
-        # pyarrow rejects a few forms that the number pattern allows, such as "1e999".
-        return np.array([float(value) for value in text.to_pylist()], dtype=np.float64)
-
-
-def _timestamp_values(column, problems: list, explicit: bool, report: ReadReport) -> np.ndarray | None:
-    """Return timestamps as int64 seconds, or None when there is no usable time column.
-
-    A column given as ``timestamp=`` must parse: a value that does not is a bad line. A
-    fourth column found without being asked for is dropped, with a note in the report,
-    when some of its values are not times.
-    """
-    if column is None:
-        return None
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    if _is_string_view(column.type):
-        column = column.cast(pa.string())
-    if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
-        values, bad = column.cast(pa.timestamp("s")).cast(pa.int64()), pc.is_null(column)
-        values = values.fill_null(0).to_numpy(zero_copy_only=False)
-        bad = bad.to_numpy(zero_copy_only=False)
-    elif pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-        raw = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
-        bad = ~np.isfinite(raw) | (np.abs(np.nan_to_num(raw)) >= 2.0**63)
-        values = np.where(bad, 0, raw).astype(np.int64)
-        if pa.types.is_integer(column.type):
-            values = np.where(bad, 0, column.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False))
-    elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        values, bad = _parse_time_text(pc.utf8_trim_whitespace(column.cast(pa.string())).fill_null(""))
-    else:
-        bad = np.ones(len(column), dtype=bool)
-        values = np.zeros(len(column), dtype=np.int64)
-    if not bad.any():
-        return values
-    if not explicit:
-        report.notes.append(
-            f"the fourth column was not used as timestamps: {int(bad.sum())} of its values "
-            f"are not times; pass timestamp= to name the time column"
-        )
-        return None
-    for row in np.flatnonzero(bad):
-        problems.append((int(row), f"timestamp {column[int(row)].as_py()!r} is not a time"))
-    return values
-
-
-def _parse_time_text(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Parse integer seconds, decimal seconds or ``YYYY-MM-DD[ HH:MM:SS]`` text."""
-    values = np.zeros(len(text), dtype=np.int64)
-    bad = np.ones(len(text), dtype=bool)
-    integer = pc.match_substring_regex(text, r"^-?[0-9]{1,18}$").to_numpy(zero_copy_only=False)
-    if integer.any():
-        values[integer] = pc.cast(text.filter(pa.array(integer)), pa.int64()).to_numpy()
-        bad[integer] = False
-    decimal = bad & pc.match_substring_regex(text, r"^-?[0-9]{1,15}\.[0-9]*$").to_numpy(zero_copy_only=False)
-    if decimal.any():
-        values[decimal] = np.floor(pc.cast(text.filter(pa.array(decimal)), pa.float64()).to_numpy())
-        bad[decimal] = False
-    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
-        if not bad.any():
-            break
-        parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True).cast(pa.int64())
-        ok = bad & pc.is_valid(parsed).to_numpy(zero_copy_only=False)
-        values[ok] = parsed.fill_null(0).to_numpy(zero_copy_only=False)[ok]
-        bad &= ~ok
-    return values, bad
-
-
 def _raise_or_skip(problems, invalid_rows, report, where: _Where, on_bad_lines, n_rows) -> None:
     if not problems and not invalid_rows:
         return
@@ -574,58 +388,6 @@ def _field_count_entries(invalid_rows: list[str], report: ReadReport, where: _Wh
 
 def _unit(where: _Where) -> str:
     return "line" if where.locator else "row"
-
-
-def _merge_duplicates(user_index, item_index, rating, stamp, n_items, policy, report, where, kept_rows):
-    from .._kernels.duplicates import has_duplicate_pairs
-
-    report.duplicates = policy
-    # A linear-time check first: the sort below needs three 8-byte arrays per rating.
-    n_users = int(user_index.max()) + 1 if len(user_index) else 0
-    if not has_duplicate_pairs(user_index, item_index, n_users, n_items):
-        report.duplicates_merged = 0
-        return user_index, item_index, rating, stamp
-    if kept_rows is None:
-        kept_rows = np.arange(len(user_index))
-    key = user_index.astype(np.int64) * n_items + item_index
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    starts_group = np.empty(len(key), dtype=bool)
-    starts_group[:1] = True
-    np.not_equal(sorted_key[1:], sorted_key[:-1], out=starts_group[1:])
-    is_repeat = ~starts_group
-    merged = int(is_repeat.sum())
-    report.duplicates = policy
-    report.duplicates_merged = merged
-    if merged == 0:
-        return user_index, item_index, rating, stamp
-    if policy == "error":
-        second = order[np.flatnonzero(is_repeat)[0]]
-        first = order[np.flatnonzero(is_repeat)[0] - 1]
-        raise InputError(
-            f"{merged} duplicate (user, item) rating(s) in {where.source}: {where.label(int(kept_rows[first]))} "
-            f"and {where.label(int(kept_rows[second]))} rate the same pair; pass duplicates='last' or "
-            f"'mean' (CLI: --duplicates) to merge them",
-            source=where.source,
-            line=where.number(int(kept_rows[second])),
-        )
-    group_start = np.flatnonzero(~is_repeat)
-    group_end = np.append(group_start[1:], len(key)) - 1
-    survivors = np.sort(order[group_end])  # last occurrence of each pair, input order kept
-    if policy == "mean":
-        sums = np.add.reduceat(rating[order].astype(np.float64), group_start)
-        counts = np.diff(np.append(group_start, len(key)))
-        means = np.empty(len(key), dtype=np.float64)
-        means[order[group_end]] = sums / counts
-        rating = means
-    warnings.warn(
-        f"{merged} duplicate (user, item) rating(s) in {where.source} merged by "
-        f"duplicates={policy!r}",
-        DataWarning,
-        stacklevel=4,
-    )
-    new_stamp = None if stamp is None else stamp[survivors]
-    return user_index[survivors], item_index[survivors], rating[survivors], new_stamp
 
 
 def _final_scale(scale, rating, report):
