@@ -116,4 +116,8 @@ class Recommendations:
 
     def to_pandas(self):
         """Return the table as a ``pandas.DataFrame`` (pandas must be installed)."""
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            raise ImportError("to_pandas needs pandas: pip install pandas, or use to_arrow()") from None
         return self.to_arrow().to_pandas()

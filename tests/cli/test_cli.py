@@ -147,3 +147,32 @@ def test_demo_reports_heldout_rmse():
     rmse = float(line.split("RMSE")[1].split(",")[0])
     assert rmse < 0.87
     assert "top 5 for user 1" in done.stdout
+
+
+def test_recommend_output_rejects_unknown_suffix(model_file, tmp_path):
+    done = mfrec("recommend", model_file, "--all-users", "-o", tmp_path / "recs.txt")
+    assert done.returncode == 2
+    assert "must end in .parquet or .csv" in done.stderr
+    assert not (tmp_path / "recs.txt").exists()
+
+
+def test_recommend_output_json_summary(model_file, tmp_path):
+    out = tmp_path / "recs.csv"
+    done = mfrec("recommend", model_file, "--all-users", "-n", "1", "-o", out, "--format", "json")
+    summary = json.loads(done.stdout)
+    assert summary["output"] == str(out)
+    assert summary["rows"] == 3
+    assert out.read_text().splitlines()[0] == '"user","rank","item","score"'
+
+
+def test_train_negative_epochs_is_usage_error(ratings_file, tmp_path):
+    done = mfrec("train", ratings_file, "-o", tmp_path / "m.mfrec", "--epochs", "-3")
+    assert done.returncode == 2
+    assert not (tmp_path / "m.mfrec").exists()
+
+
+def test_train_quiet_prints_nothing(ratings_file, tmp_path):
+    done = mfrec("train", ratings_file, "-o", tmp_path / "m.mfrec", "--epochs", "3", "--quiet")
+    assert done.returncode == 0
+    assert done.stderr == ""
+    assert done.stdout == ""

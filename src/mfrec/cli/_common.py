@@ -62,7 +62,7 @@ def handle_errors(command):
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         verbose = kwargs.get("verbose", 0) or 0
-        _configure_logging(verbose)
+        _configure_logging(verbose, bool(kwargs.get("quiet", False)))
         previous = _catch_sigterm()
         try:
             with warnings.catch_warnings():
@@ -93,10 +93,19 @@ def _catch_sigterm():
     return signal.signal(signal.SIGTERM, _raise_terminated)
 
 
-def _configure_logging(verbose: int) -> None:
+def _configure_logging(verbose: int, quiet: bool = False) -> None:
     if verbose:
         level = logging.DEBUG if verbose >= 2 else logging.INFO
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+        return
+    # Library warnings read like the notes of warnings.warn; --quiet hides both.
+    package_logger = logging.getLogger("mfrec")
+    package_logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+    if not any(getattr(h, "_mfrec_note", False) for h in package_logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("note: %(message)s"))
+        handler._mfrec_note = True  # type: ignore[attr-defined]
+        package_logger.addHandler(handler)
 
 
 def _show_warning(quiet: bool):

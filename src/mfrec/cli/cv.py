@@ -33,7 +33,7 @@ class ModelKind(str, Enum):
 def cv(
     ratings: Annotated[Path, typer.Argument(help="Ratings file: CSV, TSV, '::'-separated or Parquet.")],
     folds: Annotated[int, typer.Option(help="Number of folds, at least 2.")] = 5,
-    seed: Annotated[int, typer.Option(help="Seed of the fold assignment and of the model.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the fold assignment and of the model.")] = 42,
     metrics: Annotated[str, typer.Option(help="Comma-separated metrics, as for mfrec evaluate.")] = "rmse,mae",
     threshold: Annotated[float, typer.Option(help="Lowest test rating that makes an item relevant for ranking metrics.")] = 4.0,
     model: Annotated[ModelKind, typer.Option("--model", help="mf: matrix factorization; biases, global-mean, most-popular: baselines.")] = ModelKind.mf,

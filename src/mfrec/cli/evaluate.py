@@ -30,6 +30,7 @@ def evaluate(
     encoding: r.Encoding = "utf-8",
     on_bad_lines: r.OnBadLines = r.BadLines.error,
     duplicates: r.DuplicatesOpt = r.Duplicates.last,
+    rating_scale: r.RatingScale = None,
     user_column: r.UserCol = None,
     item_column: r.ItemCol = None,
     rating_column: r.RatingCol = None,
@@ -43,7 +44,7 @@ def evaluate(
         parse_metrics(metrics)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--metrics") from None
-    options = reading_options(sep, header, encoding, on_bad_lines, duplicates, None, user_column, item_column, rating_column)
+    options = reading_options(sep, header, encoding, on_bad_lines, duplicates, rating_scale, user_column, item_column, rating_column)
     model = load_model(model_path)
     data = read_ratings(test, **options)
     result = evaluate_model(model, data, metrics=metrics, threshold=threshold)

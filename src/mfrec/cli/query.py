@@ -49,6 +49,8 @@ def recommend(
         raise typer.BadParameter("pass either --user U or --all-users")
     if n < 0:
         raise typer.BadParameter(f"-n must be 0 or more, got {n}")
+    if output is not None and output.suffix.lower() not in (".parquet", ".csv"):
+        raise typer.BadParameter(f"--output must end in .parquet or .csv, got {output.name!r}")
     model = load_model(model_path)
     if all_users:
         recs = model.recommend(model.users_.to_list(), n=n, exclude_rated=not include_rated)
@@ -56,7 +58,10 @@ def recommend(
         recs = model.recommend(model.users_.id_of(_user_index(model, user)), n=n, exclude_rated=not include_rated)
     if output is not None:
         write_table(recs, output)
-        typer.echo(f"wrote {len(recs)} recommendations to {output}", err=True)
+        if output_format is OutputFormat.json:
+            print_json({"output": str(output), "rows": len(recs), "rule": recs.rule, "unknown_users": [id_text(u) for u in recs.unknown_users]})
+        else:
+            typer.echo(f"wrote {len(recs)} recommendations to {output}", err=True)
         return
     _print_recs(recs, output_format, all_users)
 

@@ -41,8 +41,8 @@ class Objective(str, Enum):
 def train(
     ratings: Annotated[Path, typer.Argument(help="Ratings file: CSV, TSV, '::'-separated or Parquet.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the model file.")],
-    factors: Annotated[int, typer.Option(help="Latent factors per user and item.", rich_help_panel=Hyper)] = 200,
-    epochs: Annotated[int, typer.Option(help="Passes over the training ratings.", rich_help_panel=Hyper)] = 120,
+    factors: Annotated[int, typer.Option(min=0, help="Latent factors per user and item.", rich_help_panel=Hyper)] = 200,
+    epochs: Annotated[int, typer.Option(min=0, help="Passes over the training ratings.", rich_help_panel=Hyper)] = 120,
     learning_rate: Annotated[float, typer.Option(help="SGD step size.", rich_help_panel=Hyper)] = 0.005,
     regularization: Annotated[float, typer.Option(help="L2 weight of the factors.", rich_help_panel=Hyper)] = 0.1,
     bias_regularization: Annotated[float, typer.Option(help="L2 weight of the biases.", rich_help_panel=Hyper)] = 0.02,

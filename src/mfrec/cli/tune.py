@@ -33,7 +33,7 @@ def tune(
     metric: Annotated[str, typer.Option(help="Validation metric to optimise, as for mfrec evaluate (rmse, mae, ndcg@10, ...).")] = "rmse",
     validation_fraction: Annotated[float, typer.Option(help="Share of the ratings held out to score each trial.")] = 0.1,
     early_stopping_rounds: Annotated[int, typer.Option(help="Stop a trial when the validation RMSE has not improved for this many epochs; 0 turns early stopping off.")] = 10,
-    seed: Annotated[int, typer.Option(help="Seed of the validation split, the sampler and the models.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the validation split, the sampler and the models.")] = 42,
     sep: r.Sep = None,
     header: r.Header = "auto",
     encoding: r.Encoding = "utf-8",
