@@ -13,25 +13,30 @@ DATA = SHARED / "data"
 CASES = SHARED / "cases"
 
 
-def _need(path: Path) -> Path:
+def need(path: Path) -> Path:
+    """Return ``path``, or skip the test with a message saying where the data is expected."""
     if not path.exists():
-        pytest.skip(f"{path} is not available: the shared data sets live beside the repository, in ../shared")
+        pytest.skip(
+            f"{path} is not available: the MovieLens data sets and the bug-report cases "
+            f"are read from a 'shared' folder next to the repository; set MFREC_SHARED to "
+            f"point at another copy"
+        )
     return path
 
 
 @pytest.fixture
 def ml100k() -> Path:
     """Folder of MovieLens 100K (u1.base ... u5.test)."""
-    return _need(DATA / "ml-100k")
+    return need(DATA / "ml-100k")
 
 
 @pytest.fixture
 def ml_latest_small() -> Path:
     """Folder of MovieLens latest-small with its fixed split in splits/."""
-    return _need(DATA / "ml-latest-small")
+    return need(DATA / "ml-latest-small")
 
 
 @pytest.fixture
 def cases() -> Path:
     """Folder of the small inputs drawn from other libraries' bug reports."""
-    return _need(CASES)
+    return need(CASES)

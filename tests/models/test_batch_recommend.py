@@ -11,11 +11,9 @@ from mfrec.models import _base
 
 @pytest.fixture(scope="module")
 def u1_model():
-    from conftest import DATA
+    from conftest import DATA, need
 
-    path = DATA / "ml-100k" / "u1.base"
-    if not path.exists():
-        pytest.skip(f"{path} is not available")
+    path = need(DATA / "ml-100k" / "u1.base")
     return MatrixFactorization(factors=16, epochs=5, objective="rating", seed=0).fit(read_ratings(path))
 
 
