@@ -1,4 +1,4 @@
-"""Top-n selection kernel: the best items of many score rows, rated items excluded."""
+"""Top-n selection kernels: the best items of many users, rated items excluded, and the rated-items CSR."""
 
 from __future__ import annotations
 
