@@ -142,7 +142,7 @@ def test_undeclared_scale_inferred_with_notice(folder):
     ratings = read_quietly(folder / "bad_scale.csv")
     assert ratings.rating_scale == (0.0, 6.0)
     assert ratings.scale_inferred is True
-    assert "rating scale 0 to 6 (inferred from the data; pass rating_scale to declare it)" in ratings.summary()
+    assert "rating scale 0 to 6 (inferred from the data; declare it with rating_scale=(low, high) or --rating-scale)" in ratings.summary()
     assert len(ratings) == 5
 
 

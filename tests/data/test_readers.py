@@ -493,7 +493,7 @@ def test_summary_states_inferred_scale(tmp_path):
     ratings = read_ratings(write(tmp_path, "r.csv", delimited(",")))
     assert ratings.rating_scale == (2.0, 5.0)
     assert ratings.scale_inferred is True
-    assert "rating scale 2 to 5 (inferred from the data; pass rating_scale to declare it)" in ratings.summary()
+    assert "rating scale 2 to 5 (inferred from the data; declare it with rating_scale=(low, high) or --rating-scale)" in ratings.summary()
 
 
 def test_all_equal_ratings_warn_no_scale(tmp_path):

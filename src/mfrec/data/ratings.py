@@ -132,7 +132,7 @@ class Ratings:
             text += "; no rating scale (all ratings are equal), predictions are not clipped"
         else:
             low, high = self.rating_scale
-            how = "inferred from the data; pass rating_scale to declare it" if self.scale_inferred else "declared"
+            how = "inferred from the data; declare it with rating_scale=(low, high) or --rating-scale" if self.scale_inferred else "declared"
             text += f"; rating scale {low:g} to {high:g} ({how})"
         return text
 

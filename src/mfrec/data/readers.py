@@ -249,7 +249,13 @@ def _pick_columns(table, user, item, rating, timestamp, has_header, source) -> _
             time_pos = 3
     used = {user_pos, item_pos, rating_pos}
     if len(used) < 3:
-        raise InputError(f"user, item and rating must be three different columns of {source}", source=source)
+        picked = f"user={names[user_pos]!r}, item={names[item_pos]!r}, rating={names[rating_pos]!r}"
+        raise InputError(
+            f"user, item and rating must be three different columns of {source}, got "
+            f"{picked} from its columns {', '.join(names)}; name them with user=, item= and "
+            f"rating= (CLI: --user-column, --item-column, --rating-column)",
+            source=source,
+        )
     return _Columns(
         table.column(user_pos), table.column(item_pos), table.column(rating_pos),
         None if time_pos is None or time_pos in used else table.column(time_pos),

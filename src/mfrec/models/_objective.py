@@ -84,7 +84,7 @@ class RankingObjective:
         if not (held_out.rating >= threshold).any():
             logger.warning(
                 "no held-out rating reaches %g among %d ratings, so ranking_weight cannot be "
-                "chosen on a validation split; using %g (pass ranking_weight to set it)",
+                "chosen on a validation split; using %g (pass ranking_weight to set it, CLI: --ranking-weight)",
                 threshold, len(ratings), FALLBACK_WEIGHT,
             )
             return FALLBACK_WEIGHT
