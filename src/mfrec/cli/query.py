@@ -1,4 +1,4 @@
-"""``mfrec predict`` and ``mfrec recommend``: answers from a saved model."""
+"""``mfrec predict`` and ``mfrec recommend``: predictions and top-n lists from a saved model."""
 
 from __future__ import annotations
 
