@@ -6,6 +6,8 @@ Each function takes one pyarrow column, returns it converted, and appends
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -14,6 +16,9 @@ from ..exceptions import InputError
 from . import _text
 from .idmap import IdMap, canonical_int_ids
 from .ratings import ReadReport
+
+if TYPE_CHECKING:
+    from .readers import _Where
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 
@@ -11,6 +10,7 @@ import numpy as np
 
 from ..data.ratings import Ratings
 from ..exceptions import DivergenceError
+from .._validation import check_float, check_int, check_ratings
 from ._base import FactorizationModel, rated_structure
 
 logger = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ class ImplicitALS(FactorizationModel):
             If the factors become non-finite; raise ``regularization``.
         """
         self._validate()
-        ratings = _check_ratings(ratings).compact()
+        ratings = check_ratings(ratings).compact()
         started = time.perf_counter()
         self._initialise(ratings)
         by_user, by_item = _confidence_csr(ratings, self)
@@ -216,19 +216,19 @@ class ImplicitALS(FactorizationModel):
         return self
 
     def _validate(self) -> None:
-        _check_int("factors", self.factors, 1)
-        _check_int("iterations", self.iterations, 0)
-        _check_float("regularization", self.regularization)
-        _check_float("alpha", self.alpha)
+        check_int("factors", self.factors, 1)
+        check_int("iterations", self.iterations, 0)
+        check_float("regularization", self.regularization)
+        check_float("alpha", self.alpha)
         if self.confidence not in CONFIDENCE_RULES:
             raise ValueError(f"confidence must be one of {', '.join(CONFIDENCE_RULES)}, got {self.confidence!r}")
         if self.min_rating is not None:
-            _check_float("min_rating", self.min_rating, allow_negative=True)
-        _check_int("cg_steps", self.cg_steps, 0)
-        _check_float("init_std", self.init_std)
-        _check_int("seed", self.seed, 0)
+            check_float("min_rating", self.min_rating, allow_negative=True)
+        check_int("cg_steps", self.cg_steps, 0)
+        check_float("init_std", self.init_std)
+        check_int("seed", self.seed, 0)
         if self.threads is not None:
-            _check_int("threads", self.threads, 1)
+            check_int("threads", self.threads, 1)
 
     def _initialise(self, ratings: Ratings) -> None:
         rng = np.random.default_rng(self.seed)
@@ -273,26 +273,6 @@ class ImplicitALS(FactorizationModel):
 
     def _item_scores(self, u: int) -> np.ndarray:
         return (self.item_factors_ @ self.user_factors_[u]).astype(np.float64)
-
-
-def _check_ratings(ratings) -> Ratings:
-    if not isinstance(ratings, Ratings):
-        raise TypeError(f"fit needs a Ratings object from mfrec.read_ratings, got {type(ratings).__name__}")
-    if len(ratings) == 0:
-        raise ValueError("cannot fit on 0 ratings")
-    return ratings
-
-
-def _check_int(name: str, value, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def _check_float(name: str, value, *, allow_negative: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < 0 and not allow_negative:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
 
 
 class _Csr:

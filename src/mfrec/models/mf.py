@@ -12,6 +12,7 @@ import numpy as np
 
 from ..data.ratings import Ratings
 from ..exceptions import DivergenceError
+from .._validation import check_float, check_int, check_ratings
 from ._base import FactorizationModel, rated_structure
 from ._objective import RankingObjective
 from ._solvers import SOLVERS, make_solver, resolve_threads
@@ -225,7 +226,7 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
             ``learning_rate`` or raise ``regularization``.
         """
         self._validate()
-        ratings = _check_ratings(ratings).compact()
+        ratings = check_ratings(ratings).compact()
         started = time.perf_counter()
         self._initialise(ratings)
         arrays = _KernelInputs(ratings, self)
@@ -253,20 +254,20 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
         return self
 
     def _validate(self) -> None:
-        _check_int("factors", self.factors, 0)
-        _check_int("epochs", self.epochs, 0)
-        _check_float("learning_rate", self.learning_rate, positive=True)
-        _check_float("regularization", self.regularization)
+        check_int("factors", self.factors, 0)
+        check_int("epochs", self.epochs, 0)
+        check_float("learning_rate", self.learning_rate, positive=True)
+        check_float("regularization", self.regularization)
         if self.bias_regularization is not None:
-            _check_float("bias_regularization", self.bias_regularization)
-        _check_float("init_std", self.init_std)
-        _check_int("seed", self.seed, 0)
+            check_float("bias_regularization", self.bias_regularization)
+        check_float("init_std", self.init_std)
+        check_int("seed", self.seed, 0)
         if self.early_stopping_rounds is not None:
-            _check_int("early_stopping_rounds", self.early_stopping_rounds, 1)
+            check_int("early_stopping_rounds", self.early_stopping_rounds, 1)
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}, got {self.solver!r}")
         if self.threads is not None:
-            _check_int("threads", self.threads, 1)
+            check_int("threads", self.threads, 1)
         self._check_objective()
 
     def _initialise(self, ratings: Ratings) -> None:
@@ -348,7 +349,7 @@ class _ValidationSet:
     """Validation ratings mapped onto the model's indices; unknown IDs use the fallback rule."""
 
     def __init__(self, validation: Ratings, model: MatrixFactorization):
-        validation = _check_ratings(validation)
+        validation = check_ratings(validation)
         user_map = model.users_.lookup(validation.users.ids)
         item_map = model.items_.lookup(validation.items.ids)
         self.user_index = user_map[validation.user_index]
@@ -396,27 +397,6 @@ class _EarlyStopping:
         for name, value in self.saved.items():
             setattr(model, name, value)
         logger.info("early stopping: kept epoch %d (validation RMSE %.4f)", self.best_epoch, self.best_rmse)
-
-
-def _check_ratings(ratings) -> Ratings:
-    if not isinstance(ratings, Ratings):
-        raise TypeError(f"fit needs a Ratings object from mfrec.read_ratings, got {type(ratings).__name__}")
-    if len(ratings) == 0:
-        raise ValueError("cannot fit on 0 ratings")
-    return ratings
-
-
-def _check_int(name: str, value, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def _check_float(name: str, value, *, positive: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < 0 or (positive and value == 0):
-        bound = "> 0" if positive else ">= 0"
-        raise ValueError(f"{name} must be {bound}, got {value!r}")
 
 
 class _progress_bar:
