@@ -114,3 +114,11 @@ def test_registry_lists_every_movielens_size():
 
 def test_embedded_dataset_still_loads():
     assert len(datasets.load_embedded()) == 100_836
+
+
+def test_load_latest_small_reads_embedded_copy_without_mirror(cache, monkeypatch):
+    monkeypatch.delenv("MFREC_DATASET_MIRROR", raising=False)
+    ratings = datasets.load("ml-latest-small")
+    assert len(ratings) == 100_836
+    assert ratings.n_users == 610
+    assert not datasets.is_cached("ml-latest-small")

@@ -181,6 +181,8 @@ def test_datasets_list_json(monkeypatch, tmp_path):
     result = json.loads(done.output)
     assert [d["name"] for d in result["datasets"]][:2] == ["ml-100k", "ml-1m"]
     assert result["cache"] == str(tmp_path)
+    embedded = [d["name"] for d in result["datasets"] if d["embedded"]]
+    assert embedded == ["ml-latest-small"]
 
 
 def test_datasets_download_from_mirror(monkeypatch, tmp_path, ml100k):

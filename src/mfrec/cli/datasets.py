@@ -24,6 +24,7 @@ def list_datasets(output_format: FormatOption = OutputFormat.text, verbose: Verb
             "archive": d.archive,
             "archive_bytes": d.size,
             "cached": registry.is_cached(d.name),
+            "embedded": d.name in registry.EMBEDDED,
         }
         for d in registry.DATASETS.values()
     ]
@@ -33,7 +34,8 @@ def list_datasets(output_format: FormatOption = OutputFormat.text, verbose: Verb
     typer.echo(f"cache: {registry.cache_dir()} (set MFREC_DATA to change it)")
     for row in rows:
         size = f"{row['archive_bytes'] / 1e6:.1f} MB" if row["archive_bytes"] else "size not recorded"
-        typer.echo(f"{row['name']:<16} {row['ratings']:>12,} ratings  {size:>18}  {'cached' if row['cached'] else ''}")
+        where = ["cached"] * row["cached"] + ["embedded in mfrec"] * row["embedded"]
+        typer.echo(f"{row['name']:<16} {row['ratings']:>12,} ratings  {size:>18}  {', '.join(where)}")
 
 
 @app.command("download")

@@ -8,6 +8,7 @@ ml-latest-small needs no download and serves the demo.
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -62,7 +63,9 @@ def load(name: str, *, cache: str | Path | None = None, sha256: str | None = Non
 
     The ratings file is read with the dataset's own separator (tab for ml-100k, ``::``
     for ml-1m and ml-10m, comma otherwise) and keeps its timestamps. Parameters are as
-    for :func:`download`.
+    for :func:`download`. ``ml-latest-small`` ships with mfrec: without a cached copy,
+    a mirror or an explicit ``sha256``, the copy inside the package is read and nothing
+    is downloaded.
 
     Returns
     -------
@@ -71,6 +74,8 @@ def load(name: str, *, cache: str | Path | None = None, sha256: str | None = Non
     from ..data import read_ratings
 
     dataset = info(name)
+    if sha256 is None and _use_embedded(name, cache):
+        return load_embedded(name)
     folder = download(name, cache=cache, sha256=sha256)
     return read_ratings(
         folder / dataset.ratings_file, user=0, item=1, rating=2, timestamp=3,
@@ -85,6 +90,12 @@ def is_cached(name: str, *, cache: str | Path | None = None) -> bool:
     return (folder / COMPLETE_MARKER).exists()
 
 EMBEDDED = ("ml-latest-small",)
+
+
+def _use_embedded(name: str, cache) -> bool:
+    if name not in EMBEDDED or os.environ.get("MFREC_DATASET_MIRROR"):
+        return False
+    return not is_cached(name, cache=cache)
 
 
 def embedded_path(name: str = "ml-latest-small") -> Path:
