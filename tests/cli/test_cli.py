@@ -176,3 +176,12 @@ def test_train_quiet_prints_nothing(ratings_file, tmp_path):
     assert done.returncode == 0
     assert done.stderr == ""
     assert done.stdout == ""
+
+
+def test_version_names_package_and_file_format():
+    from mfrec import __version__
+    from mfrec.persistence import FORMAT_VERSION
+
+    done = mfrec("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"mfrec {__version__} (model file format {FORMAT_VERSION})"

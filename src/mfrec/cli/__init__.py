@@ -21,6 +21,24 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+        from ..persistence import FORMAT_VERSION
+
+        typer.echo(f"mfrec {__version__} (model file format {FORMAT_VERSION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version, help="Print the version and exit."),
+) -> None:
+    """Rating prediction and recommendation by matrix factorization."""
+
+
 app.command()(train)
 app.command()(predict)
 app.command()(recommend)
