@@ -182,13 +182,25 @@ class FactorizationModel:
         )
 
     def _score_block(self, users: np.ndarray) -> np.ndarray:
-        """Return the scores of all items for model user indices, float64 (len(users), n_items)."""
+        """Return the scores of all items for model user indices, float64 (len(users), n_items).
+
+        An unknown user (-1) gets the model's fallback prediction for every item.
+        """
+        users = np.asarray(users, dtype=np.int64)
+        known = users >= 0
         if type(self)._item_scores is not FactorizationModel._item_scores:
-            return np.stack([self._item_scores(int(u)) for u in users])
-        scores = (self.user_factors_[users] @ self.item_factors_.T).astype(np.float64)
-        scores += self.user_bias_[users][:, None]
+            fallback = None if known.all() else self._unknown_user_scores()
+            return np.stack([self._item_scores(int(u)) if u >= 0 else fallback for u in users])
+        safe = np.where(known, users, 0)
+        scores = (self.user_factors_[safe] @ self.item_factors_.T).astype(np.float64)
+        scores[~known] = 0.0
+        scores += np.where(known, self.user_bias_[safe], 0.0)[:, None]
         scores += self.item_bias_[None, :] + self.global_mean_
         return scores
+
+    def _unknown_user_scores(self) -> np.ndarray:
+        items = np.arange(len(self.items_))
+        return self.predict_indices(np.full(len(items), -1), items, clip=False)
 
     def _item_scores(self, u: int) -> np.ndarray:
         return self._score_block(np.array([u, u]))[0]
