@@ -599,3 +599,11 @@ def test_parquet_with_invalid_utf8_is_input_error(tmp_path):
     path.write_bytes(data)
     with pytest.raises(InputError, match=r"cannot read .*r\.parquet as Parquet"):
         read_ratings(path)
+
+
+def test_idmap_minus_zero_is_not_the_integer_zero():
+    from mfrec import IdMap
+
+    ids = IdMap(pa.array([0, 5], type=pa.int64()))
+    assert ids.lookup(["0", "-0", "05"]).tolist() == [0, -1, -1]
+    assert ids.index_of("-0") == -1

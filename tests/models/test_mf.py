@@ -181,3 +181,10 @@ def test_fit_validation_rmse_recorded():
     assert "validation_rmse" in model.history_[-1]
     expected = abs(model.predict("b", "y").rating[0] - 2.0)
     assert model.history_[-1]["validation_rmse"] == pytest.approx(expected)
+
+
+def test_recommend_same_user_as_int_and_text_once():
+    data = read_ratings(table([1, 2, 2], [10, 11, 12], [5, 3, 4]))
+    model = MatrixFactorization(factors=2, epochs=2, objective="rating").fit(data)
+    recs = model.recommend([1, "1", 2], n=1)
+    assert recs.user == [1, 2]

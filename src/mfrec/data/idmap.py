@@ -14,7 +14,7 @@ __all__ = ["IdMap"]
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
-_CANONICAL_INT = re.compile(r"^-?(0|[1-9][0-9]*)$")
+_CANONICAL_INT = re.compile(r"^(0|-?[1-9][0-9]*)$")
 
 
 class IdMap:

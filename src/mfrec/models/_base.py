@@ -168,6 +168,7 @@ class FactorizationModel:
         index = self.users_.lookup(requested)
         if single and index[0] < 0:
             raise UnknownIdError("user", [users])
+        requested, index = _first_per_user(requested, index)
         known = index >= 0
         items, scores, counts = self._top_n_many(index[known].astype(np.int64), n, exclude_rated)
         known_users = [user for user, u in zip(requested, index) if u >= 0]
@@ -285,6 +286,15 @@ def top_n(scores: np.ndarray, candidates: np.ndarray, n: int) -> tuple[np.ndarra
         pool, pool_scores = pool[keep], pool_scores[keep]
     order = np.lexsort((pool, -pool_scores))[:n]
     return pool[order], pool_scores[order]
+
+
+def _first_per_user(requested: list, index: np.ndarray) -> tuple[list, np.ndarray]:
+    """Keep the first request of each known user, so 1 and "1" for one user give one list."""
+    _, first = np.unique(index, return_index=True)
+    keep = np.zeros(len(index), dtype=bool)
+    keep[first] = True
+    keep |= index < 0
+    return [user for user, kept in zip(requested, keep) if kept], index[keep]
 
 
 def _check_n(n: Any) -> int:
