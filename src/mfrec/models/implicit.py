@@ -12,6 +12,7 @@ from ..data.ratings import Ratings
 from ..exceptions import DivergenceError
 from .._validation import check_float, check_int, check_ratings
 from ._base import FactorizationModel, rated_structure
+from ._progress import progress_bar
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +202,7 @@ class ImplicitALS(FactorizationModel):
             "fitting %s on %d ratings, %d users, %d items",
             self, len(ratings), ratings.n_users, ratings.n_items,
         )
-        with _threads(self.threads), _sweep_progress(progress, self.iterations) as bar:
+        with _threads(self.threads), progress_bar(progress, self.iterations, "implicit ALS", _describe_sweep) as bar:
             for iteration in range(1, self.iterations + 1):
                 loss = self._run_sweep(by_user, by_item)
                 self._check_finite(iteration)
@@ -331,30 +332,5 @@ class _threads:
         numba.set_num_threads(self.previous)
 
 
-class _sweep_progress:
-    """Context manager yielding an ``update(entry)`` function; a no-op when disabled."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled = enabled and total > 0
-        self.total = total
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda entry: None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._progress = Progress(
-            TextColumn("implicit ALS"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[loss]}"), TimeElapsedColumn(),
-        )
-        self._progress.start()
-        task = self._progress.add_task("sweeps", total=self.total, loss="")
-
-        def update(entry: dict) -> None:
-            self._progress.update(task, advance=1, loss=f"loss {entry['loss']:.5f}")
-
-        return update
-
-    def __exit__(self, *exc_info) -> None:
-        if self.enabled:
-            self._progress.stop()
+def _describe_sweep(entry: dict) -> str:
+    return f"loss {entry['loss']:.5f}"

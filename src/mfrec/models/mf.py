@@ -15,6 +15,7 @@ from ..exceptions import DivergenceError
 from .._validation import check_float, check_int, check_ratings
 from ._base import FactorizationModel, rated_structure
 from ._objective import RankingObjective
+from ._progress import progress_bar
 from ._solvers import SOLVERS, make_solver, resolve_threads
 
 logger = logging.getLogger(__name__)
@@ -236,7 +237,7 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
             "fitting %s on %d ratings, %d users, %d items",
             self, len(ratings), ratings.n_users, ratings.n_items,
         )
-        with _progress_bar(progress, self.epochs) as bar:
+        with progress_bar(progress, self.epochs, "training", _describe_epoch) as bar:
             for epoch in range(1, self.epochs + 1):
                 entry = self._run_epoch(arrays, epoch, val)
                 self.history_.append(entry)
@@ -399,33 +400,8 @@ class _EarlyStopping:
         logger.info("early stopping: kept epoch %d (validation RMSE %.4f)", self.best_epoch, self.best_rmse)
 
 
-class _progress_bar:
-    """Context manager yielding an ``update(entry)`` function; a no-op when disabled."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled = enabled and total > 0
-        self.total = total
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda entry: None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._progress = Progress(
-            TextColumn("training"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rmse]}"), TimeElapsedColumn(), transient=False,
-        )
-        self._progress.start()
-        task = self._progress.add_task("epochs", total=self.total, rmse="")
-
-        def update(entry: dict) -> None:
-            text = f"train RMSE {entry['train_rmse']:.4f}"
-            if "validation_rmse" in entry:
-                text += f", validation RMSE {entry['validation_rmse']:.4f}"
-            self._progress.update(task, advance=1, rmse=text)
-
-        return update
-
-    def __exit__(self, *exc_info) -> None:
-        if self.enabled:
-            self._progress.stop()
+def _describe_epoch(entry: dict) -> str:
+    text = f"train RMSE {entry['train_rmse']:.4f}"
+    if "validation_rmse" in entry:
+        text += f", validation RMSE {entry['validation_rmse']:.4f}"
+    return text
