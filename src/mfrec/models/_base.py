@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any
 
@@ -44,6 +45,16 @@ class FactorizationModel:
 
     #: Name of the score ``recommend`` ranks by, reported in ``Recommendations.rule``.
     recommend_rule = "predicted_rating"
+
+    def get_params(self) -> dict:
+        """Return the hyperparameters as a dict of the keyword-only constructor arguments."""
+        signature = inspect.signature(type(self).__init__)
+        names = [p.name for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY]
+        return {name: getattr(self, name) for name in names}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
 
     def _check_fitted(self) -> None:
         if getattr(self, "user_factors_", None) is None:

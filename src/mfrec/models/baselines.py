@@ -25,14 +25,6 @@ __all__ = ["BiasBaseline", "GlobalMean", "MostPopular"]
 class _Baseline(FactorizationModel):
     """Fitted state shared by the baselines: zero factors, biases, training structure."""
 
-    def get_params(self) -> dict:
-        """Return the hyperparameters as a dict of constructor arguments."""
-        return {}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
-
     def fit(self, ratings: Ratings, *, validation: Ratings | None = None, progress: bool = False, callback=None):
         """Fit the baseline to explicit ratings and return it.
 
@@ -119,14 +111,6 @@ class BiasBaseline(_Baseline):
         self.item_regularization = item_regularization
         self.sweeps = sweeps
 
-    def get_params(self) -> dict:
-        """Return the hyperparameters as a dict of constructor arguments."""
-        return {
-            "user_regularization": self.user_regularization,
-            "item_regularization": self.item_regularization,
-            "sweeps": self.sweeps,
-        }
-
     def _validate(self) -> None:
         _check_nonnegative("user_regularization", self.user_regularization)
         _check_nonnegative("item_regularization", self.item_regularization)
@@ -178,10 +162,6 @@ class MostPopular(_Baseline):
 
     def __init__(self, *, item_regularization: float = 10.0):
         self.item_regularization = item_regularization
-
-    def get_params(self) -> dict:
-        """Return the hyperparameters as a dict of constructor arguments."""
-        return {"item_regularization": self.item_regularization}
 
     def _validate(self) -> None:
         _check_nonnegative("item_regularization", self.item_regularization)

@@ -146,25 +146,6 @@ class ImplicitALS(FactorizationModel):
         self.seed = seed
         self.threads = threads
 
-    def get_params(self) -> dict:
-        """Return the hyperparameters as a dict of constructor arguments."""
-        return {
-            "factors": self.factors,
-            "iterations": self.iterations,
-            "regularization": self.regularization,
-            "alpha": self.alpha,
-            "confidence": self.confidence,
-            "min_rating": self.min_rating,
-            "cg_steps": self.cg_steps,
-            "init_std": self.init_std,
-            "seed": self.seed,
-            "threads": self.threads,
-        }
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
-
     def fit(
         self,
         ratings: Ratings,

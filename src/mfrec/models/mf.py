@@ -172,28 +172,6 @@ class MatrixFactorization(RankingObjective, FactorizationModel):
         self.ranking_weight = ranking_weight
         self.ranker_params = ranker_params
 
-    def get_params(self) -> dict:
-        """Return the hyperparameters as a dict of constructor arguments."""
-        return {
-            "factors": self.factors,
-            "epochs": self.epochs,
-            "learning_rate": self.learning_rate,
-            "regularization": self.regularization,
-            "bias_regularization": self.bias_regularization,
-            "init_std": self.init_std,
-            "seed": self.seed,
-            "early_stopping_rounds": self.early_stopping_rounds,
-            "solver": self.solver,
-            "threads": self.threads,
-            "objective": self.objective,
-            "ranking_weight": self.ranking_weight,
-            "ranker_params": self.ranker_params,
-        }
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
-
     def fit(
         self,
         ratings: Ratings,
