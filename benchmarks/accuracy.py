@@ -24,19 +24,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import re
 import sys
 import time
-from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-import mfrec
+from _report import environment, replace_section
 from mfrec import MatrixFactorization, read_ratings
 from mfrec.data.idmap import IdMap
 from mfrec.evaluation import evaluate
@@ -153,33 +148,6 @@ def run(splits: dict, factories: dict) -> dict:
     return results
 
 
-def environment() -> dict:
-    """Return the machine, library versions and date of the run."""
-    versions = {}
-    for package in ("numpy", "numba", "scikit-surprise"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    return {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-        "machine": f"{_processor()}, {os.cpu_count()} CPUs",
-        "python": platform.python_version(),
-        "mfrec": mfrec.__version__,
-        "versions": versions,
-    }
-
-
-def _processor() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def markdown(results: dict, env: dict, command: str) -> str:
     """Return the accuracy section of docs/benchmarks.md."""
     versions = ", ".join(f"{name} {version}" for name, version in env["versions"].items() if version)
@@ -211,18 +179,6 @@ def markdown(results: dict, env: dict, command: str) -> str:
     return "\n".join(lines)
 
 
-def write_docs(section: str) -> None:
-    """Replace the accuracy section of docs/benchmarks.md and leave the other sections alone."""
-    path = REPO / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data", help="Folder with ml-100k/ and ml-latest-small/.")
@@ -232,7 +188,7 @@ def main() -> None:
     parser.add_argument("--write-docs", action="store_true", help="Replace the accuracy section of docs/benchmarks.md.")
     args = parser.parse_args()
 
-    env = environment()
+    env = environment(("numpy", "numba", "scikit-surprise"))
     factories = models(with_svdpp=not args.no_svdpp, tune_trials=args.tune_trials)
     if args.only_tuned:
         factories = {label: make for label, make in factories.items() if label.startswith("mfrec tuned")}
@@ -246,7 +202,7 @@ def main() -> None:
     section = markdown(results, env, command)
     print(section)
     if args.write_docs:
-        write_docs(section)
+        replace_section(START, END, section)
 
 
 if __name__ == "__main__":

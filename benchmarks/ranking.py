@@ -27,18 +27,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import re
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
-import mfrec
+from _report import environment, replace_section
 from mfrec import ImplicitALS, MatrixFactorization, Ratings, read_ratings
 from mfrec.evaluation import evaluate, evaluate_ranking
 from mfrec.models import MostPopular
@@ -228,33 +224,6 @@ def sweep(split: SplitData) -> list[dict]:
     return rows
 
 
-def environment() -> dict:
-    """Return the machine, library versions and date of the run."""
-    versions = {}
-    for package in ("numpy", "numba", "scikit-surprise", "implicit"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    return {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-        "machine": f"{_processor()}, {os.cpu_count()} CPUs",
-        "python": platform.python_version(),
-        "mfrec": mfrec.__version__,
-        "versions": versions,
-    }
-
-
-def _processor() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def markdown(results: dict, env: dict) -> str:
     """Return the ranking section of docs/benchmarks.md."""
     lines = [
@@ -281,18 +250,6 @@ def markdown(results: dict, env: dict) -> str:
     return "\n".join(lines)
 
 
-def write_docs(section: str) -> None:
-    """Replace the ranking section of docs/benchmarks.md, leaving the other sections alone."""
-    path = REPO / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data", help="Folder with ml-100k/ and ml-latest-small/.")
@@ -305,7 +262,7 @@ def main() -> None:
             sweep(split)
         return
 
-    env = environment()
+    env = environment(("numpy", "numba", "scikit-surprise", "implicit"))
     results = {}
     for split in load_splits(args.data):
         print(f"== {split.name}: {len(split.train)} training, {len(split.test)} test ratings", flush=True)
@@ -315,7 +272,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "ranking.json").write_text(json.dumps({"environment": env, "results": results}, indent=1))
     if args.write_docs:
-        write_docs(markdown(results, env))
+        replace_section(START, END, markdown(results, env))
 
 
 if __name__ == "__main__":

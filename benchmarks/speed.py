@@ -37,7 +37,6 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SHARED_DATA = Path(os.environ.get("MFREC_SHARED", REPO.parent / "shared")) / "data"
 RESULTS = HERE / "results" / "speed.json"
-DOCS = REPO / "docs" / "benchmarks.md"
 START, END = "<!-- speed:start -->", "<!-- speed:end -->"
 
 SYNTHETIC = {"1m": 1_000_000, "10m": 10_000_000, "100m": 100_000_000}
@@ -396,15 +395,10 @@ def targets_section(results: dict) -> list[str]:
 
 def write_docs(section: str) -> None:
     """Replace the text between the speed markers of docs/benchmarks.md, adding them when missing."""
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    block = f"{START}\n{section}{END}"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(text)
+    # Imported here: the peer processes of this script must not load mfrec.
+    from _report import replace_section
+
+    replace_section(START, END, f"{START}\n{section}{END}")
 
 
 def parse_args() -> argparse.Namespace:
