@@ -9,7 +9,7 @@ import typer
 from ._common import BadLines, Duplicates
 
 Sep = Annotated[str | None, typer.Option("--sep", help="Field separator (',', '\\t' or tab, ';', '|', '::', space); detected when omitted.", rich_help_panel="Reading")]
-Header = Annotated[str, typer.Option("--header", help="Whether line 1 holds column names: auto, yes or no.", rich_help_panel="Reading")]
+Header = Annotated[str, typer.Option("--header", help="Whether line 1 contains column names: auto, yes or no.", rich_help_panel="Reading")]
 Encoding = Annotated[str, typer.Option("--encoding", help="Text encoding of the file, decoded strictly.", rich_help_panel="Reading")]
 OnBadLines = Annotated[BadLines, typer.Option("--on-bad-lines", help="error: stop at bad lines; skip: drop and count them.", rich_help_panel="Reading")]
 DuplicatesOpt = Annotated[Duplicates, typer.Option("--duplicates", help="Several ratings of one (user, item): keep the last, average them, or stop.", rich_help_panel="Reading")]

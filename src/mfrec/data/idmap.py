@@ -27,7 +27,7 @@ class IdMap:
     Parameters
     ----------
     ids : pyarrow.Array
-        Distinct IDs of type int64 or string; position ``k`` holds the ID of index ``k``.
+        Distinct IDs of type int64 or string; position ``k`` is the ID of index ``k``.
     """
 
     def __init__(self, ids: pa.Array):

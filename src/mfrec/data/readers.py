@@ -83,7 +83,7 @@ def read_ratings(
     Returns
     -------
     Ratings
-        ``ratings.report`` holds the row accounting:
+        ``ratings.report`` contains the row accounting:
         ``rows_read == kept + skipped + duplicates_merged``.
 
     Raises
@@ -236,9 +236,11 @@ def _pick_columns(table, user, item, rating, timestamp, has_header, source) -> _
             f"rating columns; check the separator (--sep)",
             source=source,
         )
+
     user_pos = _resolve(names, user, USER_NAMES, 0, "user", has_header, source)
     item_pos = _resolve(names, item, ITEM_NAMES, 1, "item", has_header, source)
     rating_pos = _resolve(names, rating, RATING_NAMES, 2, "rating", has_header, source)
+
     time_pos = None
     explicit_time = timestamp is not None
     if timestamp is not None:
@@ -247,6 +249,7 @@ def _pick_columns(table, user, item, rating, timestamp, has_header, source) -> _
         time_pos = _find_name(names, TIME_NAMES)
         if time_pos is None and not has_header:
             time_pos = 3
+
     used = {user_pos, item_pos, rating_pos}
     if len(used) < 3:
         picked = f"user={names[user_pos]!r}, item={names[item_pos]!r}, rating={names[rating_pos]!r}"
